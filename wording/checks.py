@@ -34,12 +34,18 @@ class Op:
 
 @dataclass
 class Issue:
-    check: CheckId
+    check: CheckId | str  # a built-in CheckId, or the id of a team rule (standards file)
     spans: list[tuple[int, int]]
     ops: list[Op] = field(default_factory=list)
     variant: str | None = None  # message variant (e.g. "news_order_action")
     replacements: list[str] = field(default_factory=list)
     note: str | None = None  # why an automatic fix was not possible
+    # Team rules carry their own text; built-in checks take theirs from the standards' messages.
+    message: str | None = None
+    explanation: str | None = None
+    message_language: str | None = None
+    severity: str | None = None
+    source: tuple[str, str, str | None] | None = None  # (title, citation, url)
 
 
 @dataclass(frozen=True)
@@ -325,4 +331,9 @@ def run(a: Analysis, disabled: Sequence[str] = ()) -> list[Issue]:
         if check_id in disabled or not a.standards.check(check_id).enabled:
             continue
         out.extend(fn(a))
+    try:
+        from .rules import run_rules
+    except ImportError:  # team rules arrive with wording.rules
+        return out
+    out.extend(issue for issue in run_rules(a) if str(issue.check) not in disabled)
     return out

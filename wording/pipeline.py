@@ -159,10 +159,11 @@ def check(
             f"context_type must be one of {', '.join(ContextType)}, not {context_type!r}", field="context_type"
         )
     disabled = tuple(disabled)
-    for name in disabled:
-        if name not in set(CheckId):
-            raise InputError(f"unknown check {name!r}; checks are {', '.join(CheckId)}", field="disabled")
     std = _standards(standards)
+    known = set(CheckId) | {str(rule.get("id")) for rule in std.rules}
+    for name in disabled:
+        if name not in known:
+            raise InputError(f"unknown check {name!r}; checks are {', '.join(sorted(known))}", field="disabled")
     lang_info = language_mod.detect(draft, language)
     lang = lang_info.code
     pack = std.pack(lang)
@@ -274,7 +275,22 @@ def _finding_ids(issues: list[checks_mod.Issue]) -> list[str]:
 
 
 def _finding(std: Standards, lang: str, issue: checks_mod.Issue, fid: str, draft: str) -> Finding:
-    settings = std.check(issue.check)
+    spans = [Span(start=s, end=e, text=draft[s:e]) for s, e in issue.spans]
+    if issue.message is not None:  # a team rule: its own text, severity and source
+        title, citation, url = issue.source or ("", "", None)
+        return Finding(
+            id=fid,
+            check=str(issue.check),
+            severity=issue.severity or "warning",  # type: ignore[arg-type]
+            message=issue.message,
+            explanation=issue.explanation or issue.message,
+            language=issue.message_language or lang,  # type: ignore[arg-type]
+            spans=spans,
+            source=Source(title=title, citation=citation, url=url),
+            replacements=issue.replacements,
+            fixable=bool(issue.ops),
+        )
+    settings = std.check(str(issue.check))
     key = issue.variant or str(issue.check)
     pack_msgs = std.pack(lang).messages
     msg_lang = lang if (key in pack_msgs or str(issue.check) in pack_msgs) else "en"
@@ -286,11 +302,11 @@ def _finding(std: Standards, lang: str, issue: checks_mod.Issue, fid: str, draft
     return Finding(
         id=fid,
         check=str(issue.check),
-        severity=settings.severity,
+        severity=issue.severity or settings.severity,  # type: ignore[arg-type]
         message=msg.message,
         explanation=msg.explanation,
         language=msg_lang,  # type: ignore[arg-type]
-        spans=[Span(start=s, end=e, text=draft[s:e]) for s, e in issue.spans],
+        spans=spans,
         source=Source(title=src.title, citation=src.citation, url=src.url) if src else Source(title="", citation=""),
         replacements=issue.replacements,
         fixable=bool(issue.ops),

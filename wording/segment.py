@@ -4,7 +4,8 @@ English uses the pinned ``en_core_web_sm`` pipeline's statistical sentence recog
 the other languages use ``spacy.blank(lang)`` with a rule-based ``sentencizer``. On top of spaCy:
 
 * line breaks always end a sentence (greetings and sign-offs stand on their own lines);
-* Armenian ``։`` (U+0589) and ``՞``/``՜`` are split off as punctuation;
+* Armenian ``։`` (U+0589) and ``՞``/``՜`` are split off as punctuation, and ASCII ``:`` ends an
+  Armenian sentence when the next word is capitalised (web text uses it for ``։``);
 * a boundary is undone after an abbreviation of the language's pack, after a number followed by a
   dot when the next word is lower-case (Latvian ordinals: "3. martā"), before a lower-case word, and
   when the next piece has no letter or digit (an emoji, a stray bracket);
@@ -48,13 +49,17 @@ def _nlp(lang: str):  # type: ignore[no-untyped-def]
         nlp.tokenizer.suffix_search = compile_suffix_regex(
             list(nlp.Defaults.suffixes) + ["։", "՞", "՜", "՛"]
         ).search
-    nlp.add_pipe("sentencizer", config={"punct_chars": _SENT_PUNCT})
+    # Armenian text on the web often ends sentences with ASCII ":" instead of "։"; a ":" before a
+    # lower-case word is joined back by the merge rules below.
+    punct = _SENT_PUNCT + [":"] if lang == "hy" else _SENT_PUNCT
+    nlp.add_pipe("sentencizer", config={"punct_chars": punct})
     return nlp
 
 
 _LOWER_START = re.compile(r"^[\"'“«(\[]*[^\W\d_]")
 _LIST_NUMBER = re.compile(r"\(?\d{1,3}[.)]")
 _HAS_WORD = re.compile(r"[^\W_]")
+_LEADING_SYMBOLS = re.compile(r"([^\w\s\"'“«(\[¿¡-]+)\s+")
 
 
 def _starts_lower(text: str) -> bool:
@@ -105,6 +110,11 @@ def split(text: str, lang: str, abbreviations: tuple[str, ...] = ()) -> list[Sen
             if e <= s:
                 continue
             if line_sents:
+                # emoji or symbols opening a sentence close the previous one ("Sorry!!! 🙏 We're on it.")
+                lead = _LEADING_SYMBOLS.match(text, s, e)
+                if lead and lead.end() < e:
+                    line_sents[-1] = (line_sents[-1][0], lead.end(1))
+                    s = lead.end()
                 prev_s, prev_e = line_sents[-1]
                 prev = text[prev_s:prev_e]
                 cur = text[s:e]

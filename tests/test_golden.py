@@ -1,0 +1,40 @@
+"""Every golden case in tests/cases/<lang>/*.yml: the exact set of checks, and the rewrite's properties."""
+
+from __future__ import annotations
+
+import pytest
+
+import wording
+from wording.evaluate import load_cases
+
+CASES = load_cases()
+
+
+def test_enough_golden_cases_per_language():
+    per_lang: dict[str, int] = {}
+    for case in CASES:
+        per_lang[case.language] = per_lang.get(case.language, 0) + 1
+    assert set(per_lang) == {"en", "ru", "lv", "ar", "hy"}, per_lang
+    assert min(per_lang.values()) >= 40, per_lang
+    ids = [c.id for c in CASES]
+    assert len(ids) == len(set(ids)), "case ids must be unique"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_golden_case(case):
+    if case.xfail:
+        pytest.xfail(case.xfail)
+    report = wording.check(case.draft, context=case.context, language=case.language, goal=case.goal)  # type: ignore[arg-type]
+    assert {f.check for f in report.findings} == set(case.expect)
+    rw = case.rewrite
+    text = report.rewrite.text
+    for s in rw.get("contains", []):
+        assert s in text, f"rewrite should contain {s!r}:\n{text}"
+    for s in rw.get("not_contains", []):
+        assert s not in text, f"rewrite should not contain {s!r}:\n{text}"
+    if "placeholders" in rw:
+        assert bool(report.rewrite.placeholders) == rw["placeholders"], text
+    if rw.get("unchanged"):
+        assert text == case.draft
+    for fact in report.rewrite.facts_kept:
+        assert fact.text in text
