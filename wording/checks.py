@@ -255,40 +255,60 @@ def _given(a: Analysis, tag: str) -> Fact | None:
 
 
 def customer_effort(a: Analysis) -> Iterator[Issue]:
+    """One finding per sentence that pushes work onto the customer; its fix covers every cue in it."""
     limit = a.standards.check(CheckId.CUSTOMER_EFFORT).max_asks or 1
     asked: dict[str, int] = {}
-    done: set[int] = set()
     for i, s in enumerate(a.sentences):
-        for cue in (c for c in s.cues if c.role == Role.CUSTOMER_EFFORT):
+        cues = [c for c in s.cues if c.role == Role.CUSTOMER_EFFORT]
+        if not cues:
+            if Role.CUSTOMER_EFFORT in s.labels and not a.has(i, Role.QUESTION):
+                # the model found effort without a cue phrase: treat it as a redirect
+                op = Op("replace", i, text=a.phrases.ownership) if a.phrases.ownership else None
+                yield Issue(CheckId.CUSTOMER_EFFORT, spans=[(s.start, s.end)], ops=[op] if op else [])
+            continue
+        flagged: list[Cue] = []
+        given: Fact | None = None
+        repeated = False
+        redirect = False
+        for cue in cues:
             tag = cue.tag or "redirect"
-            if i in done:
-                continue
-            op: Op | None = None
             if tag.startswith("ask:"):
                 asked[tag] = asked.get(tag, 0) + 1
                 fact = _given(a, tag)
-                if fact is not None and a.phrases.have_info:
-                    op = Op("replace", i, text=a.phrases.have_info.format(value=fact.text, kind=tag[4:]))
+                if fact is not None:
+                    given = given or fact
+                    flagged.append(cue)
                 elif asked[tag] > limit:
-                    op = clause_cut(a, i, cue.start, cue.end) or Op("delete", i)
-                else:
-                    continue  # asking once for what is needed and not yet given is fine
-            elif a.phrases.ownership:
-                op = Op("replace", i, text=a.phrases.ownership)
-            done.add(i)
-            yield Issue(
-                CheckId.CUSTOMER_EFFORT,
-                spans=[(cue.start, cue.end)],
-                ops=[op] if op else [],
-                replacements=[op.text] if op and op.kind == "replace" else [],
-            )
-    # the model may find effort without a cue phrase; treat it as a redirect
-    for i, s in enumerate(a.sentences):
-        if i not in done and Role.CUSTOMER_EFFORT in s.labels and not any(
-            c.role == Role.CUSTOMER_EFFORT for c in s.cues
-        ) and not a.has(i, Role.QUESTION):
-            op = Op("replace", i, text=a.phrases.ownership) if a.phrases.ownership else None
-            yield Issue(CheckId.CUSTOMER_EFFORT, spans=[(s.start, s.end)], ops=[op] if op else [])
+                    repeated = True
+                    flagged.append(cue)
+                # asking once for what is needed and not yet given is fine
+            else:
+                redirect = True
+                flagged.append(cue)
+        if not flagged:
+            continue
+        parts = []
+        if given is not None and a.phrases.have_info:
+            parts.append(a.phrases.have_info.format(value=given.text))
+        if redirect and a.phrases.ownership:
+            parts.append(a.phrases.ownership)
+        if parts:
+            op: Op | None = Op("replace", i, text=" ".join(_finish_sentence(p) for p in parts))
+        elif repeated:
+            op = clause_cut(a, i, flagged[0].start, flagged[-1].end) or Op("delete", i)
+        else:
+            op = None
+        yield Issue(
+            CheckId.CUSTOMER_EFFORT,
+            spans=[(c.start, c.end) for c in flagged],
+            ops=[op] if op else [],
+            replacements=[op.text] if op and op.kind == "replace" else [],
+        )
+
+
+def _finish_sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?", "։", "؟")) else text + "."
 
 
 def missing_acknowledgement(a: Analysis) -> Iterator[Issue]:
