@@ -88,6 +88,15 @@ def get_scorer(standards: Standards) -> RoleScorer:
     return scorer
 
 
+def clear_caches() -> None:
+    """Forget cached segmentation and embeddings (benchmarks use it to time a never-seen draft)."""
+    segment._split_line.cache_clear()
+    for scorer in list(_scorers.values()):
+        clear = getattr(scorer, "clear_cache", None)
+        if callable(clear):
+            clear()
+
+
 class _Explained:
     """The lexicon engine, saying why the model is not in use."""
 

@@ -90,42 +90,48 @@ def _line_pieces(text: str) -> list[tuple[int, int]]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)
+def _split_line(line: str, lang: str, abbrevs: frozenset[str]) -> tuple[tuple[int, int], ...]:
+    """Sentence spans inside one line (relative offsets). Cached: the verifying second pass and
+    repeated greetings or sign-offs re-split the same lines."""
+    nlp = _nlp(lang)
+    with _lock:
+        doc = nlp(line)
+    line_sents: list[tuple[int, int]] = []
+    for sent in doc.sents:
+        s, e = sent.start_char, sent.end_char
+        while s < e and line[s].isspace():
+            s += 1
+        while e > s and line[e - 1].isspace():
+            e -= 1
+        if e <= s:
+            continue
+        if line_sents:
+            # emoji or symbols opening a sentence close the previous one ("Sorry!!! 🙏 We're on it.")
+            lead = _LEADING_SYMBOLS.match(line, s, e)
+            if lead and lead.end() < e:
+                line_sents[-1] = (line_sents[-1][0], lead.end(1))
+                s = lead.end()
+            prev_s, prev_e = line_sents[-1]
+            prev = line[prev_s:prev_e]
+            cur = line[s:e]
+            if (
+                not _HAS_WORD.search(cur)
+                or _starts_lower(cur)
+                or _ends_with_abbreviation(prev, abbrevs)
+                or _LIST_NUMBER.fullmatch(prev)
+            ):
+                line_sents[-1] = (prev_s, e)
+                continue
+        line_sents.append((s, e))
+    return tuple(line_sents)
+
+
 def split(text: str, lang: str, abbreviations: tuple[str, ...] = ()) -> list[SentenceSpan]:
     """Split ``text`` into sentences; ``text[s.start:s.end] == s.text`` for each."""
     abbrevs = frozenset(abbreviations) | frozenset(a.lower() for a in abbreviations)
-    nlp = _nlp(lang)
-    pieces: list[tuple[int, int]] = []
-    lines = _line_pieces(text)
-    with _lock:
-        docs = list(nlp.pipe([text[s:e] for s, e in lines]))
-    for (ls, _le), doc in zip(lines, docs, strict=True):
-        line_sents: list[tuple[int, int]] = []
-        for sent in doc.sents:
-            s = ls + sent.start_char
-            e = ls + sent.end_char
-            while s < e and text[s].isspace():
-                s += 1
-            while e > s and text[e - 1].isspace():
-                e -= 1
-            if e <= s:
-                continue
-            if line_sents:
-                # emoji or symbols opening a sentence close the previous one ("Sorry!!! 🙏 We're on it.")
-                lead = _LEADING_SYMBOLS.match(text, s, e)
-                if lead and lead.end() < e:
-                    line_sents[-1] = (line_sents[-1][0], lead.end(1))
-                    s = lead.end()
-                prev_s, prev_e = line_sents[-1]
-                prev = text[prev_s:prev_e]
-                cur = text[s:e]
-                if (
-                    not _HAS_WORD.search(cur)
-                    or _starts_lower(cur)
-                    or _ends_with_abbreviation(prev, abbrevs)
-                    or _LIST_NUMBER.fullmatch(prev)
-                ):
-                    line_sents[-1] = (prev_s, e)
-                    continue
-            line_sents.append((s, e))
-        pieces.extend(line_sents)
-    return [SentenceSpan(s, e, text[s:e]) for s, e in pieces]
+    out: list[SentenceSpan] = []
+    for ls, le in _line_pieces(text):
+        for s, e in _split_line(text[ls:le], lang, abbrevs):
+            out.append(SentenceSpan(ls + s, ls + e, text[ls + s : ls + e]))
+    return out
