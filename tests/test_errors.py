@@ -68,3 +68,19 @@ def test_offsets_point_at_the_exact_input(draft):
 def test_disabled_checks_are_not_run():
     report = wording.check("Sorry! Sorry! Sorry!", context="Broken!", disabled=["over_apology"])
     assert "over_apology" not in {f.check for f in report.findings}
+
+
+def test_required_model_that_cannot_load_is_a_503_not_a_silent_downgrade(monkeypatch):
+    from wording import pipeline
+    from wording.errors import ModelUnavailable
+    from wording.lexicon import LexiconScorer
+
+    std = wording.default_standards()
+    monkeypatch.setitem(pipeline._scorers, id(std), pipeline._Explained(LexiconScorer(std), "weights missing"))
+    monkeypatch.setenv("WORDING_ENGINE", "hybrid")
+    with pytest.raises(ModelUnavailable, match="weights missing") as exc:
+        wording.check("Sorry for the delay.", language="en")
+    assert exc.value.http_status == 503
+    monkeypatch.delenv("WORDING_ENGINE")
+    report = wording.check("Sorry for the delay.", language="en")
+    assert report.engine.name == "lexicon" and report.engine.reason == "weights missing"

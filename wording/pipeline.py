@@ -19,7 +19,7 @@ from . import facts as facts_mod
 from . import language as language_mod
 from . import rewrite as rewrite_mod
 from . import segment
-from .errors import EmptyDraft, InputError, InvalidEncoding, TextTooLong
+from .errors import EmptyDraft, InputError, InvalidEncoding, ModelUnavailable, TextTooLong
 from .lexicon import LexiconScorer
 from .scoring import RoleScorer, Scored
 from .standards import Standards, default_standards, load_standards
@@ -180,6 +180,9 @@ def check(
     spans = segment.split(draft, lang, tuple(pack.abbreviations))
     scorer = get_scorer(std)
     scored = scorer.score(draft, spans, lang, context_text)
+    if os.environ.get("WORDING_ENGINE") == "hybrid" and scored.engine != "hybrid":
+        # the deployment asked for the model; answering from the lexicon would be a silent downgrade
+        raise ModelUnavailable(f"the classifier is required (WORDING_ENGINE=hybrid) but unavailable: {scored.reason}")
     sentences = []
     for n, (span, roles, cues) in enumerate(zip(spans, scored.roles, scored.cues, strict=True)):
         labels = [r for r in Role if roles.get(r, 0.0) >= scored.thresholds.get(r, 0.5)]
