@@ -22,7 +22,8 @@ def classify_context(text: str, language: str | None = None) -> dict[str, Any]:
         raise EmptyDraft("the message is empty", field="text")
     lang = language_mod.detect(text, language).code
     scored = get_scorer(default_standards()).score("", [], lang, text)
-    scores = scored.context_scores or {t: 0.25 for t in ContextType}
+    # no recognised signal at all: say 'other' rather than guess
+    scores = scored.context_scores or {t: (1.0 if t == ContextType.OTHER else 0.0) for t in ContextType}
     best = max(scores, key=lambda t: (scores[t], t == ContextType.COMPLAINT))
     return {
         "type": str(best),

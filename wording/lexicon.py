@@ -117,11 +117,14 @@ class LexiconScorer:
             scores[cue.role] = max(scores[cue.role], w.get(cue.rule, 0.9))
         return scores
 
-    def classify_text(self, text: str, language: str) -> dict[ContextType, float]:
-        """Context-type scores of a customer's message from its cues."""
+    def classify_text(self, text: str, language: str) -> dict[ContextType, float] | None:
+        """Context-type scores of a customer's message from its cues (None when no cue matches)."""
         w = self.weights(language)
         raw = {t: 0.0 for t in ContextType}
-        for cue in self.find(text, language, context=True):
+        found = self.find(text, language, context=True)
+        if not found:
+            return None
+        for cue in found:
             kind = ContextType((cue.tag or "ctx:other")[4:])
             raw[kind] += w.get(cue.rule, 0.9)
         raw[ContextType.COMPLAINT] *= 1.3  # a complaint with a question mark is still a complaint

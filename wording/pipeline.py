@@ -131,10 +131,16 @@ def _context_info(
     else:
         scores = scored.draft_context_scores or {t: 0.25 for t in ContextType}
         source = "draft"
-        note = (
-            "No customer message was given, so the type was inferred from the draft alone; "
-            "pass the customer's message for a reliable answer."
-        )
+        if has_context:
+            note = (
+                "The customer's message carried no signal the engine recognises, so the type was "
+                "inferred from the draft."
+            )
+        else:
+            note = (
+                "No customer message was given, so the type was inferred from the draft alone; "
+                "pass the customer's message for a reliable answer."
+            )
     ct = max(scores, key=lambda t: (scores[t], t == ContextType.COMPLAINT))
     return ContextInfo(type=ct, score=float(scores[ct]), scores=scores, source=source, note=note)  # type: ignore[arg-type]
 
