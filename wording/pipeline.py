@@ -24,7 +24,6 @@ from .lexicon import LexiconScorer
 from .scoring import RoleScorer, Scored
 from .standards import Standards, default_standards, load_standards
 from .types import (
-    CheckId,
     ContextInfo,
     ContextType,
     EngineInfo,
@@ -175,7 +174,7 @@ def check(
         )
     disabled = tuple(disabled)
     std = _standards(standards)
-    known = set(CheckId) | {str(rule.get("id")) for rule in std.rules}
+    known = set(std.rule_ids())
     for name in disabled:
         if name not in known:
             raise InputError(f"unknown check {name!r}; checks are {', '.join(sorted(known))}", field="disabled")
