@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=0, help="check at most this many replies (0: all)")
     ap.add_argument("--review", type=int, default=0, help="print this many flagged replies for review")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--ids", default="", help="comma-separated tweet ids: print what fires on these (re-review)")
     args = ap.parse_args(argv)
     if not args.dir.is_dir():
         print(f"twcs data not found at {args.dir}; skipping (it is evaluation material kept outside the repo)")
@@ -65,6 +66,18 @@ def main(argv: list[str] | None = None) -> int:
     from .pipeline import check
 
     pairs = load_pairs(args.dir)
+    if args.ids:
+        wanted = {i.strip() for i in args.ids.split(",") if i.strip()}
+        for pair in pairs:
+            if pair["id"] in wanted:
+                try:
+                    report = check(pair["reply"] or "", context=pair["context"], verify=False)
+                except WordingError as exc:
+                    print(f"[{pair['id']}] refused: {exc.code}")
+                    continue
+                checks = sorted({f.check for f in report.findings})
+                print(f"[{pair['id']}] {pair['brand']}  context={report.context.type}  checks={','.join(checks) or '-'}")
+        return 0
     if args.limit:
         pairs = pairs[: args.limit]
     fired: Counter[str] = Counter()
