@@ -1,0 +1,114 @@
+"""The engine as the server sees it: the standards sets it serves, and whether the model is loaded.
+
+Loaded once when the app is created (in the gunicorn master, before the workers fork, so they share
+the model's memory). Nothing here sees a draft except :meth:`Engine.warm`, which checks a fixed
+sentence.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import wording
+from wording.errors import ConfigError, InputError
+from wording.standards import Standards, default_standards, load_standards
+
+from .config import Settings
+
+log = logging.getLogger("wording.web")
+
+WARM_TEXT = "Hello, thanks for writing."
+# the same sentence with the language left to detection and a customer's message to classify, so the
+# language detector and the context classifier load too
+WARM_CONTEXT = "My order has not arrived yet."
+
+
+def _load_sets(mapping: Mapping[str, str]) -> dict[str, Standards]:
+    """Named team standards files; ``wording.standards_tools.load_sets`` when it exists."""
+    if not mapping:
+        return {}
+    try:
+        from wording.standards_tools import load_sets  # type: ignore[attr-defined]
+    except ImportError:
+        load_sets = None
+    if load_sets is not None:
+        return dict(load_sets(dict(mapping)))
+    out: dict[str, Standards] = {}
+    for name, path in mapping.items():
+        try:
+            out[name] = load_standards(path)
+        except ConfigError as exc:
+            raise ConfigError(f"standards set {name!r}: {exc.message}") from None
+    return out
+
+
+@dataclass
+class Engine:
+    """Standards sets by name (``default`` is the server's default) and the engine's state."""
+
+    sets: dict[str, Standards]
+    required: bool = False  # WORDING_ENGINE=hybrid: answer 503 rather than fall back to the lexicon
+    info: dict[str, Any] | None = None
+    warm_seconds: float | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Engine:
+        default = load_standards(settings.standards) if settings.standards else default_standards()
+        sets = {"default": default}
+        sets.update(_load_sets(settings.standards_sets))
+        return cls(sets=sets, required=os.environ.get("WORDING_ENGINE") == "hybrid")
+
+    @property
+    def default(self) -> Standards:
+        return self.sets["default"]
+
+    def resolve(self, name: str | None) -> Standards:
+        if name is None:
+            return self.default
+        std = self.sets.get(name)
+        if std is None:
+            known = ", ".join(sorted(self.sets))
+            raise InputError(f"unknown standards set {name!r}; this server has: {known}", field="standards")
+        return std
+
+    def warm(self) -> dict[str, Any]:
+        """Load everything (language detector, sentence splitter, model) with a fixed sentence."""
+        with self._lock:
+            started = time.perf_counter()
+            info: dict[str, Any] | None = None
+            for std in self.sets.values():
+                try:
+                    report = wording.check(WARM_TEXT, language="en", standards=std)
+                    wording.check(WARM_TEXT, context=WARM_CONTEXT, standards=std)
+                except wording.ModelUnavailable as exc:
+                    info = {"name": "lexicon", "reason": exc.message, "encoder": None}
+                    continue
+                if info is None:
+                    info = report.engine.model_dump(mode="json")
+            self.info = info
+            self.warm_seconds = round(time.perf_counter() - started, 3)
+        log.info(
+            "engine ready: %s (%s) in %.1f s",
+            info["name"] if info else "?",
+            (info or {}).get("reason") or "model loaded",
+            self.warm_seconds,
+        )
+        return info or {}
+
+    def status(self) -> dict[str, Any]:
+        info = self.info if self.info is not None else self.warm()
+        loaded = info.get("name") == "hybrid"
+        return {
+            "name": info.get("name", "lexicon"),
+            "model_loaded": loaded,
+            "required": self.required,
+            "reason": info.get("reason"),
+            "encoder": info.get("encoder"),
+        }
