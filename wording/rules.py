@@ -131,7 +131,7 @@ def _issue(
         explanation=msg.explanation.format_map(fields),
         message_language=a.language,
         severity=rule.severity,
-        source=(rule.source.title, rule.source.citation, rule.source.url),
+        source=(rule.source.title, rule.source.citation or rule.source.title, rule.source.url),
     )
 
 

@@ -27,6 +27,7 @@ from typing import Annotated, Any, ClassVar, Literal
 import regex
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -102,6 +103,10 @@ def _check_fields(text: str, allowed: Iterable[str], what: str) -> None:
             f"{what} uses unknown placeholder(s) {', '.join('{' + u + '}' for u in unknown)}; "
             f"allowed here: {allowed_txt}"
         )
+
+
+Pattern = Annotated[str, AfterValidator(_check_regex)]
+LangCode = Annotated[str, AfterValidator(_check_language)]
 
 
 class _Model(BaseModel):
@@ -187,7 +192,6 @@ class CheckSettings(_Model):
 
 # ------------------------------------------------------------------------------------------ team rules
 
-Lang = Annotated[str, Field(description="A language code: en, ru, lv, ar or hy.")]
 Severity = Literal["error", "warning", "suggestion"]
 
 
@@ -205,7 +209,7 @@ class Example(_Model):
     text: str = Field(min_length=1)
     context: str | None = None  # the customer's message
     context_type: ContextType | None = None  # or name the type directly
-    lang: str | None = None  # default: en when the rule speaks English, else its first language
+    lang: LangCode | None = None  # default: en when the rule speaks English, else its first language
     goal: Literal["satisfaction", "action"] = "satisfaction"
     rewrite: str | None = None  # flag examples only: the text once this rule's own fix is applied
 
@@ -214,35 +218,17 @@ class Example(_Model):
     def _from_text(cls, value: Any) -> Any:
         return {"text": value} if isinstance(value, str) else value
 
-    @field_validator("lang")
-    @classmethod
-    def _lang(cls, value: str | None) -> str | None:
-        return _check_language(value) if value is not None else None
-
 
 class Examples(_Model):
     flag: list[Example] = Field(min_length=1, description="Texts the rule must flag.")
     ok: list[Example] = Field(min_length=1, description="Texts the rule must leave alone.")
 
 
-def _check_pattern_map(value: dict[str, list[str]]) -> dict[str, list[str]]:
-    for code, patterns in value.items():
-        _check_language(code)
-        for p in patterns:
-            _check_regex(p)
-    return value
-
-
 class Target(_Model):
     """What a rule looks for: sentences with any of ``roles``, or matches of ``patterns`` (per language)."""
 
     roles: list[Role] = Field(default_factory=list)
-    patterns: dict[str, list[str]] = Field(default_factory=dict)
-
-    @field_validator("patterns")
-    @classmethod
-    def _patterns(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        return _check_pattern_map(value)
+    patterns: dict[LangCode, list[Pattern]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _something(self) -> Target:
@@ -255,8 +241,8 @@ class Fix(_Model):
     """How the rewrite fixes a finding of the rule. Texts may name phrase-bank slots, e.g. {care}."""
 
     remove: bool = False  # remove the clause (or the sentence) at fault
-    replace: dict[str, str] = Field(default_factory=dict)  # replace the sentence at fault, per language
-    insert: dict[str, str] = Field(default_factory=dict)  # insert a sentence, per language
+    replace: dict[LangCode, str] = Field(default_factory=dict)  # replace the sentence at fault, per language
+    insert: dict[LangCode, str] = Field(default_factory=dict)  # insert a sentence, per language
     at: Literal["trigger", "start", "end"] | None = None  # where an insertion goes
 
     @model_validator(mode="before")
@@ -272,7 +258,6 @@ class Fix(_Model):
                 "a fix is exactly one of `remove`, `replace: {lang: text}` or `insert: {lang: text}`"
             )
         for code, text in {**self.replace, **self.insert}.items():
-            _check_language(code)
             _check_fields(text, PHRASE_SLOTS, f"the fix text for {code!r}")
         if self.at is not None and not self.insert:
             raise ValueError("`at` only applies to `insert`")
@@ -292,9 +277,9 @@ class _RuleBase(_Model):
     when: list[ContextType] | None = None  # the rule runs only when the customer's message is of a type
     severity: Severity = "warning"
     source: RuleSource
-    messages: dict[str, Message] = Field(min_length=1)  # the languages the rule supports
+    messages: dict[LangCode, Message] = Field(min_length=1)  # the languages the rule supports
     examples: Examples
-    exceptions: dict[str, list[str]] = Field(default_factory=dict)  # scoped to this rule
+    exceptions: dict[LangCode, list[Pattern]] = Field(default_factory=dict)  # scoped to this rule
 
     # placeholders a message may use, per kind
     MESSAGE_FIELDS: ClassVar[tuple[str, ...]] = ()
@@ -304,15 +289,9 @@ class _RuleBase(_Model):
     def _when(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
 
-    @field_validator("exceptions")
-    @classmethod
-    def _exceptions(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        return _check_pattern_map(value)
-
     @model_validator(mode="after")
     def _common(self) -> _RuleBase:
         for code, msg in self.messages.items():
-            _check_language(code)
             _check_fields(msg.message, self.MESSAGE_FIELDS, f"messages.{code}.message")
             _check_fields(msg.explanation, self.MESSAGE_FIELDS, f"messages.{code}.explanation")
         for code in self.exceptions:
@@ -341,12 +320,7 @@ class _RuleBase(_Model):
 
 class _Targeted(_RuleBase):
     roles: list[Role] = Field(default_factory=list)
-    patterns: dict[str, list[str]] = Field(default_factory=dict)
-
-    @field_validator("patterns")
-    @classmethod
-    def _patterns(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        return _check_pattern_map(value)
+    patterns: dict[LangCode, list[Pattern]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _target(self) -> _Targeted:
@@ -381,7 +355,7 @@ class SubstitutionRule(_RuleBase):
     """This -> that (Vale: substitution). ``swap`` maps a pattern to its replacement, per language."""
 
     kind: Literal["substitution"]
-    swap: dict[str, dict[str, str]] = Field(min_length=1)
+    swap: dict[LangCode, dict[Pattern, str]] = Field(min_length=1)
     ignorecase: bool = True
     MESSAGE_FIELDS: ClassVar[tuple[str, ...]] = ("match", "replacement")
 
@@ -389,11 +363,8 @@ class SubstitutionRule(_RuleBase):
     @classmethod
     def _swap(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
         for code, table in value.items():
-            _check_language(code)
             if not table:
                 raise ValueError(f"swap.{code} is empty")
-            for pattern in table:
-                _check_regex(pattern)
         return value
 
     @model_validator(mode="after")
@@ -577,7 +548,10 @@ def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any], path: tuple[str,
 
 
 def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Drop the union tag pydantic inserts after ``rules.N`` (``rules.0.existence.patterns``)."""
+    """Drop the union tag pydantic inserts after ``rules.N`` (``rules.0.existence.patterns``) and the
+    ``[key]`` marker it appends when a mapping's key (a swap pattern, a language code) is invalid."""
+    if loc and loc[-1] == "[key]":
+        loc = loc[:-1]
     if len(loc) >= 3 and loc[0] == "rules" and isinstance(loc[1], int) and loc[2] in RULE_KINDS:
         return (*loc[:2], *loc[3:])
     return loc
