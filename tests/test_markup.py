@@ -110,6 +110,17 @@ def test_a_paragraph_the_rewrite_empties_disappears_with_its_tags() -> None:
     assert m.apply([(start, end, "")]) == "<p>Thanks for your patience.</p><p>Kind regards</p>"
 
 
+def test_source_spans_are_balanced_over_inline_tags() -> None:
+    src = "<p>I am <b>so sorry</b> and <i>truly</i> sorry.</p>"
+    m = extract(src, "html")
+    k = m.text.index("am")
+    s, e = m.source_span(k, m.text.index(" and"))
+    assert src[s:e] == "am <b>so sorry</b>"
+    k = m.text.index("so sorry")
+    s, e = m.source_span(k, m.text.index("truly") + 2)
+    assert src[s:e] == "<b>so sorry</b> and <i>tr"  # </b> inside opens the span at <b>; <i> is cut mid-word
+
+
 def test_replacement_text_is_escaped_in_html() -> None:
     m = extract("<p>Use code <b>SAVE20</b> today.</p>", "html")
     start = m.text.index("Use")

@@ -115,7 +115,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
-        # the type and the stack, never str(exc): it could contain the customer's text
-        stack = "".join(traceback.format_tb(exc.__traceback__))
+        # the type and where it happened, never str(exc) or source lines: they could hold customer text
+        stack = "\n".join(
+            f"  {frame.filename}:{frame.lineno} in {frame.name}" for frame in traceback.extract_tb(exc.__traceback__)
+        )
         log.error("unexpected %s on %s %s\n%s", type(exc).__name__, request.method, request.path, stack)
         return respond(ApiError(500, "internal_error", "the server failed to handle this request; it was logged"))

@@ -102,7 +102,31 @@ class Markup:
         if not real:
             p = self._insert_position(start, end, "")
             return p, p
-        return self.starts[real[0]], self.ends[real[-1]]
+        return self._balance(self.starts[real[0]], self.ends[real[-1]])
+
+    def _balance(self, s: int, e: int) -> tuple[int, int]:
+        """Widen ``[s, e)`` over inline tags it opens but does not close (and the reverse), so a
+        span like ``so <b>sorry`` becomes ``so <b>sorry</b>``."""
+        inside = [t for t in self.tags if s <= t.start and t.end <= e and t.name in _INLINE]
+        opened: list[str] = []
+        unopened: list[str] = []
+        for t in inside:
+            if t.kind == "open":
+                opened.append(t.name)
+            elif t.kind == "close":
+                if t.name in opened:
+                    opened.remove(t.name)
+                else:
+                    unopened.append(t.name)
+        by_start = {t.start: t for t in self.tags}
+        while opened and (t := by_start.get(e)) is not None and t.kind == "close" and t.name in opened:
+            opened.remove(t.name)
+            e = t.end
+        by_end = {t.end: t for t in self.tags}
+        while unopened and (t := by_end.get(s)) is not None and t.kind == "open" and t.name in unopened:
+            unopened.remove(t.name)
+            s = t.start
+        return s, e
 
     def source_edits(self, edits: Iterable[Any]) -> list[SourceEdit]:
         """Map plain-text edits onto the source. Each edit is ``(start, end, replacement)`` or has
