@@ -55,18 +55,29 @@ class _Values(dict):  # type: ignore[type-arg]
         return "{" + key + "}"
 
 
+_folded: tuple[str, str] = ("", "")  # (draft, folded draft) of the last draft seen
+
+
+def _fold(a: Analysis, i: int) -> str:
+    """Sentence ``i`` folded as the lexicon folds it (same length, so offsets carry over)."""
+    global _folded
+    cached = _folded  # one read of an immutable pair: safe across threads
+    if cached[0] is not a.draft:
+        cached = (a.draft, fold(a.draft))
+        _folded = cached
+    s = a.sentences[i]
+    return cached[1][s.start : s.end]
+
+
 def _blocked(a: Analysis, rule: AnyRule, i: int) -> list[tuple[int, int]]:
     """Spans of the rule's exceptions in sentence ``i`` (absolute offsets)."""
     patterns = rule.exceptions.get(a.language, ())
     if not patterns:
         return []
-    s = a.sentences[i]
-    folded = fold(s.text)
-    return [
-        (s.start + m.start(), s.start + m.end())
-        for p in patterns
-        for m in compile_pattern(p).finditer(folded)
-    ]
+    start = a.sentences[i].start
+    folded = _fold(a, i)
+    matches = (m for p in patterns for m in compile_pattern(p).finditer(folded))
+    return [(start + m.start(), start + m.end()) for m in matches]
 
 
 def _overlaps(span: tuple[int, int], blocked: Sequence[tuple[int, int]]) -> bool:
@@ -83,26 +94,26 @@ def hits(a: Analysis, rule: AnyRule, target: Target) -> list[Hit]:
     roles = set(target.roles)
     out: list[Hit] = []
     for i, s in enumerate(a.sentences):
-        blocked = _blocked(a, rule, i)
-        found: list[tuple[int, Hit]] = []
-        if roles and any(r in s.labels for r in roles):
-            spans = [(c.start, c.end) for c in s.cues if c.role in roles] or [(s.start, s.end)]
-            kept = tuple(sp for sp in spans if not _overlaps(sp, blocked))
-            if kept:
-                found.append((kept[0][0], Hit(i, kept)))
+        found: list[Hit] = []
+        if roles and not roles.isdisjoint(s.labels):
+            spans = tuple((c.start, c.end) for c in s.cues if c.role in roles) or ((s.start, s.end),)
+            found.append(Hit(i, spans))
         if patterns:
-            folded = fold(s.text)
+            folded = _fold(a, i)
             for rx in patterns:
                 for m in rx.finditer(folded):
-                    span = (s.start + m.start(), s.start + m.end())
-                    if span[1] > span[0] and not _overlaps(span, blocked):
-                        found.append((span[0], Hit(i, (span,))))
+                    if m.end() > m.start():
+                        found.append(Hit(i, ((s.start + m.start(), s.start + m.end()),)))
+        if not found:
+            continue
+        blocked = _blocked(a, rule, i)
         covered: list[tuple[int, int]] = []
-        for _, hit in sorted(found, key=lambda item: item[0]):
-            if any(_overlaps(sp, covered) for sp in hit.spans):  # a role hit and a pattern on one phrase
+        for hit in sorted(found, key=lambda h: h.spans[0]):
+            kept = tuple(sp for sp in hit.spans if not _overlaps(sp, blocked))
+            if not kept or any(_overlaps(sp, covered) for sp in kept):  # a role and a pattern on one phrase
                 continue
-            covered.extend(hit.spans)
-            out.append(hit)
+            covered.extend(kept)
+            out.append(Hit(i, kept))
     return out
 
 
@@ -210,8 +221,8 @@ def substitution(a: Analysis, rule: SubstitutionRule) -> Iterator[Issue]:
     if not table:
         return
     for i, s in enumerate(a.sentences):
-        folded = fold(s.text)
-        blocked = _blocked(a, rule, i)
+        folded = _fold(a, i)
+        blocked: list[tuple[int, int]] | None = None
         swaps: list[tuple[int, int, str]] = []  # relative to the sentence
         for rx, repl in table:
             for m in rx.finditer(folded):
@@ -220,6 +231,8 @@ def substitution(a: Analysis, rule: SubstitutionRule) -> Iterator[Issue]:
                 wanted = _match_case(original, m.expand(repl) if "\\" in repl else repl)
                 if end <= start or original == wanted:
                     continue
+                if blocked is None:
+                    blocked = _blocked(a, rule, i)
                 if _overlaps((s.start + start, s.start + end), blocked):
                     continue
                 if any(ps < end and start < pe for ps, pe, _ in swaps):
