@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from pydantic.json_schema import models_json_schema
 
 from wording.types import ContextType, Goal, Report
 
 Format = Literal["text", "html", "markdown"]
 MAX_EDITS = 500
-MAX_TEXT_FIELD = 1_000_000  # the request size limit is the real bound; this only stops absurd values
+# Text fields have no maxLength here: the request size limit (413 request_too_large) and the draft
+# limit (413 text_too_long, WORDING_MAX_CHARS) bound them, and both are documented responses.
 
 
 class _In(BaseModel):
@@ -34,9 +35,28 @@ class _Out(BaseModel):
 class CheckRequest(_In):
     """Check a draft reply."""
 
-    draft: str = Field(max_length=MAX_TEXT_FIELD, description="The agent's draft reply.")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "draft": "Hi Ana, we are so sorry. We apologize for the delay. Check out our new plans!",
+                    "context": "My parcel is two weeks late and nobody answers my emails.",
+                    "goal": "satisfaction",
+                },
+                {
+                    "draft": "<p>Hi Ana,</p><p>We are <b>so sorry</b>. We apologize again.</p>",
+                    "context": "My parcel is late!",
+                    "format": "html",
+                    "language": "en",
+                },
+            ]
+        },
+    )
+
+    draft: str = Field(description="The agent's draft reply.")
     context: str | None = Field(
-        default=None, max_length=MAX_TEXT_FIELD, description="The customer's message the draft answers."
+        default=None, description="The customer's message the draft answers."
     )
     language: str | None = Field(
         default=None,
@@ -61,11 +81,11 @@ class CheckRequest(_In):
 class EditIn(_In):
     """An edit over the draft's text (as in ``report.rewrite.edits``; extra fields of those are accepted)."""
 
-    start: int = Field(ge=0, description="First code point replaced, in the draft's text.")
-    end: int = Field(ge=0, description="One past the last code point replaced.")
-    replacement: str = Field(max_length=MAX_TEXT_FIELD)
+    start: StrictInt = Field(ge=0, description="First code point replaced, in the draft's text.")
+    end: StrictInt = Field(ge=0, description="One past the last code point replaced.")
+    replacement: str
     original: str | None = Field(
-        default=None, max_length=MAX_TEXT_FIELD, description="If given, must equal the text at start..end."
+        default=None, description="If given, must equal the text at start..end."
     )
     id: str | None = Field(default=None, max_length=200)
     finding: str | None = Field(default=None, max_length=200)
@@ -76,7 +96,19 @@ class EditIn(_In):
 class RewriteRequest(_In):
     """Apply chosen edits to a draft."""
 
-    draft: str = Field(max_length=MAX_TEXT_FIELD)
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "draft": "Sorry. We apologize for the delay.",
+                    "edits": [{"start": 7, "end": 34, "replacement": "", "original": "We apologize for the delay."}],
+                }
+            ]
+        },
+    )
+
+    draft: str = Field(description="The draft, in its format.")
     format: Format = "text"
     edits: list[EditIn] = Field(max_length=MAX_EDITS)
 
@@ -170,6 +202,20 @@ class ErrorResponse(_Out):
 
 class LTCheckForm(_In):
     """LanguageTool's /v2/check parameters (form-encoded)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"text": "So sorry 😔. We apologize. Sorry again!", "language": "en-US"},
+                {
+                    "data": '{"text": "We are so sorry. We apologize.", "metaData": {"customerMessage": "Late again!"}}',
+                    "language": "auto",
+                    "disabledRules": "CS_MISSING_NEXT_STEP",
+                },
+            ]
+        },
+    )
 
     text: str | None = Field(default=None, description="Plain text; give this or data, not both.")
     data: str | None = Field(
