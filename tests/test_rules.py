@@ -137,6 +137,13 @@ def test_substitution_leaves_correct_text_alone_and_respects_case_sensitivity():
     assert found(check("Your NordTV box is on its way.", strict), "acme.tv")
 
 
+def test_substitution_replacements_can_use_groups():
+    std = team(rule("acme.euro", "substitution", swap={"en": {r"\b(\d+) ?euros?\b": r"€\1"}}))
+    report = check("I have credited 10 euros to your account.", std)
+    assert found(report, "acme.euro")[0].replacements == ["€10"]
+    assert report.rewrite.text == "I have credited €10 to your account."
+
+
 def test_substitution_on_a_line_without_final_punctuation_is_left_to_the_agent():
     std = team(rule("acme.team", "substitution", swap={"en": {r"\bcare team\b": "Care Team"}}))
     report = check("Your refund has been issued.\nBest regards,\nthe care team", std)

@@ -74,7 +74,7 @@ def _check_regex(pattern: str) -> str:
     try:
         compile_pattern(pattern)
     except regex.error as exc:
-        raise ValueError(f"broken regular expression {pattern!r}: {exc}") from exc
+        raise ValueError(f"broken regular expression '{pattern}': {exc}") from exc
     return pattern
 
 
