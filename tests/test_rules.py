@@ -12,8 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import wording
+from wording import rewrite as rewrite_mod
 from wording.standards import Standards, load_standards
 
 TELECOM = Path(__file__).resolve().parent.parent / "examples" / "standards" / "telecom.yml"
@@ -409,3 +412,38 @@ def test_telecom_rule_speaks_russian(nordlink):
         and f.message == "Не отвечайте на жалобу ссылкой на правила: «Согласно нашим правилам»."
     )
     assert f.source.url == "https://nordlink.example/care-handbook#no-policy-talk"
+
+
+# ------------------------------------------------------------------------------- arbitrary Unicode
+
+TEAM_PHRASES = [
+    "As per our policy, no refund.",
+    "Your fibre max router is reset.",
+    "Try Premium 5G today!",
+    "There is an outage in Riga.",
+    "I'm sorry about this.",
+    "I've booked an engineer.",
+    "Is it on? Is it green? Which room?",
+    "Согласно нашим правилам, нет.",
+    "Kind regards, Ilze",
+    "’curly’ “quotes” 😔",
+    "\n",
+]
+
+
+PIECES = st.one_of(st.sampled_from(TEAM_PHRASES), st.text(min_size=1, max_size=20))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(PIECES, min_size=1, max_size=7), st.sampled_from(["complaint", "inquiry"]))
+def test_team_rules_keep_offsets_exact_on_any_text(pieces, context_type):
+    std = load_standards(TELECOM)
+    draft = " ".join(pieces)
+    try:
+        report = wording.check(draft, language="en", context_type=context_type, standards=std)
+    except wording.WordingError:
+        return  # a typed refusal (an empty draft) is an allowed outcome
+    for f in report.findings:
+        for span in f.spans:
+            assert 0 <= span.start < span.end <= len(draft) and draft[span.start : span.end] == span.text
+    assert rewrite_mod.apply(draft, report.rewrite.edits) == report.rewrite.text
