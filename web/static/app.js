@@ -56,6 +56,7 @@
   var langEl = $("lang");
   var contextTypeEl = $("context-type");
   var engineEl = $("engine");
+  var undoEl = $("undo");
 
   var token = document.body.getAttribute("data-token");
   var tokenHeader = document.body.getAttribute("data-token-header");
@@ -69,7 +70,8 @@
     view: "diff",
     openId: null,
     focusFromPointer: false,
-    undo: null
+    undo: null,
+    notice: ""
   };
 
   // ------------------------------------------------------------------------------------ offsets
@@ -174,7 +176,7 @@
       language: languageEl.value || null
     };
     if (standardsEl && standardsEl.value && standardsEl.value !== "default") payload.standards = standardsEl.value;
-    setStatus("Checking…");
+    setStatus((state.notice ? state.notice + " " : "") + "Checking…");
     var started = performance.now();
     fetch("/api/v1/check", {
       method: "POST",
@@ -196,7 +198,9 @@
         state.checkedDraft = draft;
         render();
         var n = body.result.findings.length;
-        setStatus((n === 0 ? "No problems found" : n + (n === 1 ? " finding" : " findings")) +
+        var notice = state.notice ? state.notice + " " : "";
+        state.notice = "";
+        setStatus(notice + (n === 0 ? "No problems found" : n + (n === 1 ? " finding" : " findings")) +
           " · checked in " + Math.round(performance.now() - started) + " ms");
       });
     }).catch(function (err) {
@@ -402,7 +406,7 @@
     var map = unitMap(draft);
     rewriteEl.classList.toggle("clean", state.view === "clean");
     if (!rw.changed) {
-      rewriteEl.appendChild(document.createTextNode(draft));
+      appendWithPlaceholders(rewriteEl, draft);
     } else {
       // walk the draft: kept text, <del> for what goes, <ins> for what comes (placeholders marked)
       var pos = 0;
@@ -419,7 +423,7 @@
       });
       if (pos < draft.length) appendWithPlaceholders(rewriteEl, draft.slice(pos));
     }
-    placeholderNoteEl.hidden = !rw.placeholders.length;
+    placeholderNoteEl.hidden = !rewriteEl.querySelector("mark.ph");
     rw.notes.forEach(function (note) {
       var m = /^([^:@\s]+)@[^:]*:\s*(.*)$/.exec(note);
       notesEl.appendChild(el("li", { dir: "auto", text: m ? label(m[1]) + ": " + m[2] : note }));
@@ -444,22 +448,21 @@
     draftEl.value = text;
     state.openId = null;
     render();
+    state.notice = message;
     schedule(0);
-    setStatus(message);
-    appendUndo();
+    undoEl.hidden = false;
   }
 
-  function appendUndo() {
-    var undo = el("button", { type: "button", class: "link", id: "undo", text: "Undo" });
-    undo.addEventListener("click", function () {
-      if (state.undo === null) return;
-      draftEl.value = state.undo;
-      state.undo = null;
-      schedule(0);
-      draftEl.focus();
-    });
-    statusEl.appendChild(document.createTextNode(" "));
-    statusEl.appendChild(undo);
+  function undo() {
+    if (state.undo === null) return;
+    draftEl.value = state.undo;
+    state.undo = null;
+    undoEl.hidden = true;
+    state.openId = null;
+    render();
+    schedule(0);
+    setStatus("Undone.");
+    draftEl.focus();
   }
 
   function applyOne(id) {
@@ -546,7 +549,10 @@
 
   // ------------------------------------------------------------------------------------- wiring
 
+  undoEl.addEventListener("click", undo);
   draftEl.addEventListener("input", function () {
+    state.undo = null;
+    undoEl.hidden = true;
     renderHighlights(state.checkedDraft === draftEl.value ? state.report : null);
     idleEl.hidden = !!draftEl.value.trim();
     schedule();
