@@ -91,7 +91,7 @@ def test_agent_checks_fixes_and_copies_an_english_reply(page: Any) -> None:
     pg.focus("#draft")
     pg.evaluate("pos => document.getElementById('draft').setSelectionRange(pos, pos)", promo)
     pg.keyboard.press("ArrowRight")
-    pg.wait_for_function("document.querySelector('#findings li.c-promo_clash').classList.contains('open')")
+    pg.wait_for_function("() => document.querySelector('#findings li.c-promo_clash').classList.contains('open')")
 
     # the rewrite with its diff and highlighted placeholders; copy it
     assert pg.locator("#rewrite del").count() > 0 and pg.locator("#rewrite ins").count() > 0
@@ -99,7 +99,7 @@ def test_agent_checks_fixes_and_copies_an_english_reply(page: Any) -> None:
     assert placeholders == [p.text for p in report.rewrite.placeholders]
     assert pg.locator("#placeholder-note").is_visible()
     pg.click("#copy")
-    pg.wait_for_function("document.getElementById('status').textContent.includes('Copied')")
+    pg.wait_for_function("() => document.getElementById('status').textContent.includes('Copied')")
     assert pg.evaluate("navigator.clipboard.readText()") == report.rewrite.text
     pg.click('.toggle-btn[data-view="clean"]')
     assert pg.inner_text("#rewrite") == report.rewrite.text.rstrip("\n") or pg.inner_text("#rewrite") == report.rewrite.text
@@ -150,7 +150,7 @@ def test_arabic_reply_is_right_to_left(page: Any) -> None:
     assert explanation.get_attribute("lang") == "ar"
     assert any("\u0600" <= ch <= "\u06ff" for ch in explanation.inner_text())
     pg.click("#copy")
-    pg.wait_for_function("document.getElementById('status').textContent.includes('Copied')")
+    pg.wait_for_function("() => document.getElementById('status').textContent.includes('Copied')")
     assert pg.evaluate("navigator.clipboard.readText()") == report.rewrite.text
     pg.click("#apply-all")
     wait_checked(pg, report.rewrite.text)

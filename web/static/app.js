@@ -391,7 +391,11 @@
     });
     if (id && announce && state.report) {
       var f = state.report.findings.filter(function (x) { return x.id === id; })[0];
-      if (f) setStatus(label(f.check) + ": " + f.message);
+      if (f) {
+        // the message may run right to left: isolate it so the punctuation stays with it
+        setStatus(label(f.check) + ": ");
+        statusEl.appendChild(el("bdi", { lang: f.language, text: f.message }));
+      }
     }
   }
 
