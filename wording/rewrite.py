@@ -87,8 +87,21 @@ def plan(a: Analysis, issues: Sequence[Issue]) -> tuple[list[_Raw], dict[int, st
                     continue
                 claimed[op.sentence] = k
             kept_ops.append((k, op))
-    # trims inside claimed sentences are dropped
-    kept_ops = [(k, op) for k, op in kept_ops if not (op.kind == "trim" and op.sentence in claimed)]
+    # trims inside claimed sentences are dropped, and so is a trim that overlaps one already kept
+    # (two cues of one clause, or two checks cutting the same words)
+    trims: list[tuple[int, int]] = []
+    filtered: list[tuple[int, Op]] = []
+    for k, op in kept_ops:
+        if op.kind == "trim":
+            if op.sentence in claimed:
+                continue
+            if any(op.start < e and s < op.end for s, e in trims):
+                if not any(op.start == s and op.end == e for s, e in trims):
+                    skipped.setdefault(k, "another fix already cuts the same words")
+                continue
+            trims.append((op.start, op.end))
+        filtered.append((k, op))
+    kept_ops = filtered
 
     deleted = {op.sentence for _, op in kept_ops if op.kind in ("delete", "move_before")}
     ranges = _deletion_ranges(a, deleted)

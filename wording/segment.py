@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
+import unicodedata
 import warnings
 
 from .scoring import SentenceSpan
@@ -62,12 +63,18 @@ _HAS_WORD = re.compile(r"[^\W_]")
 _LEADING_SYMBOLS = re.compile(r"([^\w\s\"'“«(\[¿¡-]+)\s+")
 
 
-def _starts_lower(text: str) -> bool:
+_SCRIPT = {"en": "LATIN", "lv": "LATIN", "ru": "CYRILLIC", "hy": "ARMENIAN"}  # Arabic has no case
+
+
+def _starts_lower(text: str, lang: str) -> bool:
+    """True when ``text`` opens with a lower-case letter of the language's own script: a Latin URL or
+    word after an Arabic or Russian full stop still starts a new sentence."""
     m = _LOWER_START.match(text)
     if not m:
         return False
     ch = m.group(0)[-1]
-    return ch.islower()
+    script = _SCRIPT.get(lang)
+    return bool(script) and ch.islower() and unicodedata.name(ch, "").startswith(script)
 
 
 def _ends_with_abbreviation(text: str, abbreviations: frozenset[str]) -> bool:
@@ -117,7 +124,7 @@ def _split_line(line: str, lang: str, abbrevs: frozenset[str]) -> tuple[tuple[in
             cur = line[s:e]
             if (
                 not _HAS_WORD.search(cur)
-                or _starts_lower(cur)
+                or _starts_lower(cur, lang)
                 or _ends_with_abbreviation(prev, abbrevs)
                 or _LIST_NUMBER.fullmatch(prev)
             ):
