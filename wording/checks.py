@@ -104,6 +104,14 @@ def clause_cut(a: Analysis, i: int, cue_start: int, cue_end: int, keep_roles: Se
     right = min(right_hits) if right_hits else -1
     if left == -1 and right != -1:  # the clause opens the sentence: cut through the delimiter
         cut = (0, right + 1)
+        if _opens_dependent_clause(a, text[right + 1 :]):
+            # "Sorry, that it happened." is no sentence: drop it whole unless the rest says more
+            rest_cues = [
+                c for c in s.cues
+                if c.start - s.start > right and c.role not in keep_roles
+                and c.role not in (Role.APOLOGY, Role.EMPATHY, Role.QUESTION)
+            ]
+            return None if rest_cues else Op("delete", i)
     elif left != -1:  # the clause closes the sentence (or sits in the middle): cut from the delimiter
         end = right if right != -1 else len(text.rstrip(".!?…։؟"))
         cut = (left, end)
@@ -121,6 +129,16 @@ def clause_cut(a: Analysis, i: int, cue_start: int, cue_end: int, keep_roles: Se
     if others:
         return None
     return Op("trim", i, start=s.start + cut[0], end=s.start + cut[1])
+
+
+def _opens_dependent_clause(a: Analysis, rest: str) -> bool:
+    words = a.phrases.subordinators
+    if not words:
+        return False
+    head = rest.lstrip().casefold()
+    return any(
+        head.startswith(w.casefold()) and (len(head) == len(w) or not head[len(w)].isalnum()) for w in words
+    )
 
 
 # -------------------------------------------------------------------------------------------- checks
@@ -292,8 +310,18 @@ def customer_effort(a: Analysis) -> Iterator[Issue]:
             parts.append(a.phrases.have_info.format(value=given.text))
         if redirect and a.phrases.ownership:
             parts.append(a.phrases.ownership)
+        ops: list[Op] = []
         if parts:
-            op: Op | None = Op("replace", i, text=" ".join(_finish_sentence(p) for p in parts))
+            text = " ".join(_finish_sentence(p) for p in parts)
+            cut = (
+                clause_cut(a, i, flagged[0].start, flagged[-1].end, keep_roles=(Role.CUSTOMER_EFFORT,))
+                if a.has(i, *DOING)
+                else None
+            )
+            if cut is not None and cut.kind == "trim":
+                # the sentence also promises something: cut only the request, add the fix after it
+                ops = [cut, Op("insert_after", i, text=text)]
+            op: Op | None = Op("replace", i, text=text)
         elif repeated:
             op = clause_cut(a, i, flagged[0].start, flagged[-1].end) or Op("delete", i)
         else:
@@ -301,7 +329,7 @@ def customer_effort(a: Analysis) -> Iterator[Issue]:
         yield Issue(
             CheckId.CUSTOMER_EFFORT,
             spans=[(c.start, c.end) for c in flagged],
-            ops=[op] if op else [],
+            ops=ops or ([op] if op else []),
             replacements=[op.text] if op and op.kind == "replace" else [],
         )
 

@@ -23,6 +23,8 @@ import threading
 import unicodedata
 import warnings
 
+import regex
+
 from .scoring import SentenceSpan
 
 _SENT_PUNCT = [".", "!", "?", "…", "։", "؟", "۔", "。", "！", "？", "܀", "؛"]
@@ -97,6 +99,32 @@ def _line_pieces(text: str) -> list[tuple[int, int]]:
     return out
 
 
+# A dot glued to a word that spaCy's tokenizer kept inside the token ("руб.", "т.д." in Russian), or a
+# run of emoji, followed by a capitalised word: a boundary spaCy misses.
+_DOT_WORD = regex.compile(r"(?<=(?:^|\s)(\S{2,}?)\.)\s+(?=[\p{Lu}])")
+_EMOJI_RUN = regex.compile(r"(?<=\p{Extended_Pictographic}[\uFE0F\u200D\p{Extended_Pictographic}]*)\s+(?=[\p{Lu}])")
+
+
+def _recut(
+    line: str, spans: list[tuple[int, int]], lang: str, abbrevs: frozenset[str]
+) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        cuts = [m.end() for m in _EMOJI_RUN.finditer(line, s, e)]
+        if lang != "en":  # the English pipeline's statistical recogniser handles these
+            for m in _DOT_WORD.finditer(line, s, e):
+                word = m.group(1)
+                if f"{word}." not in abbrevs and f"{word}.".lower() not in abbrevs and not word[-1].isdigit():
+                    cuts.append(m.end())
+        start = s
+        for c in sorted(set(cuts)):
+            if start < c < e:
+                out.append((start, c))
+                start = c
+        out.append((start, e))
+    return out
+
+
 @functools.lru_cache(maxsize=4096)
 def _split_line(line: str, lang: str, abbrevs: frozenset[str]) -> tuple[tuple[int, int], ...]:
     """Sentence spans inside one line (relative offsets). Cached: the verifying second pass and
@@ -105,8 +133,7 @@ def _split_line(line: str, lang: str, abbrevs: frozenset[str]) -> tuple[tuple[in
     with _lock:
         doc = nlp(line)
     line_sents: list[tuple[int, int]] = []
-    for sent in doc.sents:
-        s, e = sent.start_char, sent.end_char
+    for s, e in _recut(line, [(sent.start_char, sent.end_char) for sent in doc.sents], lang, abbrevs):
         while s < e and line[s].isspace():
             s += 1
         while e > s and line[e - 1].isspace():

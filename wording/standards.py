@@ -157,6 +157,9 @@ class Phrases(_Model):
     sign_off: str | None = None  # the team's sign-off; team rules can insert it as {sign_off}
     contrast_openers: list[str] = Field(default_factory=list)  # "However," etc., dropped when moved first
     generic_apology: list[str] = Field(default_factory=list)  # patterns of apologies that name nothing
+    # words that open a dependent clause ("that", "что", "ka"): cutting the apology before one leaves a
+    # fragment, so the rewrite drops the whole sentence instead
+    subordinators: list[str] = Field(default_factory=list)
     join_and: str | None = None
 
     @field_validator("generic_apology")
