@@ -73,7 +73,9 @@ def create_app(config: str | Path | Mapping[str, Any] | None = None) -> Flask:
         started = getattr(g, "wording_started", None)
         ms = (time.perf_counter() - started) * 1000 if started else 0.0
         who = getattr(g, "wording_client", None)
-        caller = f"{who.kind}:{who.name}" if who is not None and who.kind == "key" else (who.kind if who else "-")
+        caller = (
+            f"{who.kind}:{who.name}" if who is not None and who.kind == "key" else (who.kind if who else "-")
+        )
         # never the query string or the body: they can carry the customer's words
         log.info("%s %s %s %.1fms %s", request.method, request.path, resp.status_code, ms, caller)
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")

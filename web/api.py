@@ -51,7 +51,11 @@ def parse_json(model: type[M]) -> M:
             details.append({"field": _field(err["loc"]), "message": msg})
         first = details[0]
         raise ApiError(
-            400, "invalid_input", f"{first['field']}: {first['message']}", field=first["field"], details=details
+            400,
+            "invalid_input",
+            f"{first['field']}: {first['message']}",
+            field=first["field"],
+            details=details,
         ) from None
 
 
@@ -64,7 +68,9 @@ def _plain(source: str | None, fmt: str, field: str) -> tuple[Markup | None, str
         return None, None
     # bound the work before parsing markup; check() applies the exact limit to the text
     if len(source) > 20 * max_chars():
-        raise wording.TextTooLong(f"the {field} is far over the limit of {max_chars():,} characters", field=field)
+        raise wording.TextTooLong(
+            f"the {field} is far over the limit of {max_chars():,} characters", field=field
+        )
     markup = extract(source, fmt)
     return markup, markup.text
 
@@ -116,13 +122,16 @@ def rewrite() -> Response:
     markup, plain = _plain(body.draft, body.format, "draft")
     assert markup is not None and plain is not None
     if len(plain) > limit:
-        raise wording.TextTooLong(f"the draft has {len(plain):,} characters; the limit is {limit:,}", field="draft")
+        raise wording.TextTooLong(
+            f"the draft has {len(plain):,} characters; the limit is {limit:,}", field="draft"
+        )
     for n, e in enumerate(body.edits):
         if e.end < e.start:
             raise InputError(f"edit {n} ends ({e.end}) before it starts ({e.start})", field=f"edits.{n}.end")
         if e.end > len(plain):
             raise InputError(
-                f"edit {n} ends at {e.end}, past the end of the draft's text ({len(plain)})", field=f"edits.{n}.end"
+                f"edit {n} ends at {e.end}, past the end of the draft's text ({len(plain)})",
+                field=f"edits.{n}.end",
             )
         if e.original is not None and plain[e.start : e.end] != e.original:
             raise InputError(

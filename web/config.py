@@ -63,7 +63,9 @@ def _rate(value: str) -> str:
     try:
         parse_many(value)
     except ValueError:
-        raise ValueError(f"{value!r} is not a rate limit; write e.g. '120/minute' or '10/second;500/hour'") from None
+        raise ValueError(
+            f"{value!r} is not a rate limit; write e.g. '120/minute' or '10/second;500/hour'"
+        ) from None
     return value
 
 
@@ -115,7 +117,9 @@ class Settings(BaseModel):
     def _origins(cls, value: list[str]) -> list[str]:
         for origin in value:
             if not _ORIGIN.match(origin):
-                raise ValueError(f"{origin!r} is not an origin; write e.g. 'https://acme.zendesk.com' (no path)")
+                raise ValueError(
+                    f"{origin!r} is not an origin; write e.g. 'https://acme.zendesk.com' (no path)"
+                )
         return value
 
     @field_validator("log_level")

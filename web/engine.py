@@ -25,8 +25,15 @@ log = logging.getLogger("wording.web")
 
 WARM_TEXT = "Hello, thanks for writing."
 # the same sentence with the language left to detection and a customer's message to classify, so the
-# language detector and the context classifier load too
+# language detector and the context classifier load too; then one line per other language, so each
+# language's sentence splitter and lexicon are built before the workers fork
 WARM_CONTEXT = "My order has not arrived yet."
+WARM_OTHER = {
+    "ru": "Здравствуйте, спасибо за письмо.",
+    "lv": "Labdien, paldies par vēstuli.",
+    "ar": "مرحباً، شكراً لرسالتك.",
+    "hy": "Բարև, շնորհակալություն նամակի համար։",
+}
 
 
 def _load_sets(mapping: Mapping[str, str]) -> dict[str, Standards]:
@@ -87,6 +94,8 @@ class Engine:
                 try:
                     report = wording.check(WARM_TEXT, language="en", standards=std)
                     wording.check(WARM_TEXT, context=WARM_CONTEXT, standards=std)
+                    for code, text in WARM_OTHER.items():
+                        wording.check(text, language=code, standards=std)
                 except wording.ModelUnavailable as exc:
                     info = {"name": "lexicon", "reason": exc.message, "encoder": None}
                     continue

@@ -117,7 +117,10 @@ def register(app: Flask) -> None:
     def _unexpected(exc: Exception) -> Response:
         # the type and where it happened, never str(exc) or source lines: they could hold customer text
         stack = "\n".join(
-            f"  {frame.filename}:{frame.lineno} in {frame.name}" for frame in traceback.extract_tb(exc.__traceback__)
+            f"  {frame.filename}:{frame.lineno} in {frame.name}"
+            for frame in traceback.extract_tb(exc.__traceback__)
         )
         log.error("unexpected %s on %s %s\n%s", type(exc).__name__, request.method, request.path, stack)
-        return respond(ApiError(500, "internal_error", "the server failed to handle this request; it was logged"))
+        return respond(
+            ApiError(500, "internal_error", "the server failed to handle this request; it was logged")
+        )

@@ -1,4 +1,5 @@
-"""LanguageTool-compatible endpoint (blueprint ``languagetool`` at ``/v2``): ``POST /v2/check``, ``GET /v2/languages``.
+"""LanguageTool-compatible endpoint (blueprint ``languagetool`` at ``/v2``): ``POST /v2/check`` and
+``GET /v2/languages``.
 
 Editors that speak LanguageTool's HTTP API (browser add-ons, VS Code, Obsidian, language_tool_python)
 show wording's findings when pointed at this server. The response has the shape LanguageTool's
@@ -102,7 +103,9 @@ def _disabled(form: Any, known: list[str]) -> list[str]:
             )
         if not enabled_rules and not enabled_cats:
             raise ApiError(
-                400, "invalid_input", "You must specify enabled rules or categories when using enabledOnly=true"
+                400,
+                "invalid_input",
+                "You must specify enabled rules or categories when using enabledOnly=true",
             )
         on = {by_id[r.upper()] for r in enabled_rules if r.upper() in by_id}
         cats = {c.upper() for c in enabled_cats}
@@ -212,14 +215,17 @@ def _matches(markup: Markup, report: wording.Report) -> list[dict[str, Any]]:
 @bp.post("/check")
 def check() -> Response:
     if request.mimetype not in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        raise ApiError(415, "unsupported_media_type", "send the parameters form-encoded, as LanguageTool does")
+        raise ApiError(
+            415, "unsupported_media_type", "send the parameters form-encoded, as LanguageTool does"
+        )
     form = request.form
     language = (form.get("language") or "").strip()
     if not language:
         raise ApiError(
             400,
             "invalid_input",
-            "Missing 'language' parameter. Use 'language=auto' to auto-detect the language of the input text.",
+            "Missing 'language' parameter. "
+            "Use 'language=auto' to auto-detect the language of the input text.",
         )
     if form.get("preferredVariants") and language.lower() != "auto":
         raise ApiError(400, "invalid_input", "You can specify 'preferredVariants' only when 'language=auto'")

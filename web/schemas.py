@@ -55,15 +55,15 @@ class CheckRequest(_In):
     )
 
     draft: str = Field(description="The agent's draft reply.")
-    context: str | None = Field(
-        default=None, description="The customer's message the draft answers."
-    )
+    context: str | None = Field(default=None, description="The customer's message the draft answers.")
     language: str | None = Field(
         default=None,
         max_length=35,
         description="en, ru, lv, ar or hy (a tag like en-US is fine); null or 'auto' detects it.",
     )
-    goal: Goal = Field(default="satisfaction", description="'action' when the reply wants the customer to act.")
+    goal: Goal = Field(
+        default="satisfaction", description="'action' when the reply wants the customer to act."
+    )
     context_type: ContextType | None = Field(
         default=None, description="Name the type of the customer's message instead of classifying it."
     )
@@ -72,7 +72,9 @@ class CheckRequest(_In):
         description="How draft and context are written. For html and markdown the text a customer reads "
         "is checked and the response's 'markup' maps findings and the rewrite back onto the markup.",
     )
-    disabled: list[str] = Field(default_factory=list, max_length=100, description="Check or rule ids to skip.")
+    disabled: list[str] = Field(
+        default_factory=list, max_length=100, description="Check or rule ids to skip."
+    )
     standards: str | None = Field(
         default=None, max_length=64, description="Name of a team standards set configured on the server."
     )
@@ -84,9 +86,7 @@ class EditIn(_In):
     start: StrictInt = Field(ge=0, description="First code point replaced, in the draft's text.")
     end: StrictInt = Field(ge=0, description="One past the last code point replaced.")
     replacement: str
-    original: str | None = Field(
-        default=None, description="If given, must equal the text at start..end."
-    )
+    original: str | None = Field(default=None, description="If given, must equal the text at start..end.")
     id: str | None = Field(default=None, max_length=200)
     finding: str | None = Field(default=None, max_length=200)
     check: str | None = Field(default=None, max_length=200)
@@ -102,7 +102,9 @@ class RewriteRequest(_In):
             "examples": [
                 {
                     "draft": "Sorry. We apologize for the delay.",
-                    "edits": [{"start": 7, "end": 34, "replacement": "", "original": "We apologize for the delay."}],
+                    "edits": [
+                        {"start": 7, "end": 34, "replacement": "", "original": "We apologize for the delay."}
+                    ],
                 }
             ]
         },
@@ -156,7 +158,9 @@ class RewriteResponse(_Out):
 class EngineStatus(_Out):
     name: Literal["hybrid", "lexicon"]
     model_loaded: bool
-    required: bool = Field(description="The server refuses to answer without the model (WORDING_ENGINE=hybrid).")
+    required: bool = Field(
+        description="The server refuses to answer without the model (WORDING_ENGINE=hybrid)."
+    )
     reason: str | None = None
     encoder: str | None = None
 
@@ -189,7 +193,9 @@ class ErrorDetail(_Out):
 class ErrorBody(_Out):
     code: str = Field(description="Stable machine-readable code, e.g. invalid_input, text_too_long.")
     message: str = Field(description="Human-readable; never quotes the draft or the customer's message.")
-    field: str | None = Field(default=None, description="Path of the request field at fault, e.g. edits.0.end.")
+    field: str | None = Field(
+        default=None, description="Path of the request field at fault, e.g. edits.0.end."
+    )
     details: list[ErrorDetail] = Field(default_factory=list)
 
 
@@ -209,7 +215,8 @@ class LTCheckForm(_In):
             "examples": [
                 {"text": "So sorry 😔. We apologize. Sorry again!", "language": "en-US"},
                 {
-                    "data": '{"text": "We are so sorry. We apologize.", "metaData": {"customerMessage": "Late again!"}}',
+                    "data": '{"text": "We are so sorry. We apologize.", '
+                    '"metaData": {"customerMessage": "Late again!"}}',
                     "language": "auto",
                     "disabledRules": "CS_MISSING_NEXT_STEP",
                 },
@@ -220,7 +227,8 @@ class LTCheckForm(_In):
     text: str | None = Field(default=None, description="Plain text; give this or data, not both.")
     data: str | None = Field(
         default=None,
-        description='JSON: {"text": ...} or {"annotation": [{"text": ...}, {"markup": ..., "interpretAs": ...}]}, '
+        description='JSON: {"text": ...} or '
+        '{"annotation": [{"text": ...}, {"markup": ..., "interpretAs": ...}]}, '
         'optionally with "metaData": {"customerMessage": ..., "goal": "satisfaction" | "action"}.',
     )
     language: str = Field(description="A code like en-US, or 'auto'.")
@@ -230,7 +238,9 @@ class LTCheckForm(_In):
     disabledRules: str | None = None
     enabledCategories: str | None = None
     disabledCategories: str | None = None
-    enabledOnly: str | None = Field(default=None, description="'true' to use only the enabled rules/categories.")
+    enabledOnly: str | None = Field(
+        default=None, description="'true' to use only the enabled rules/categories."
+    )
     level: str | None = None
     username: str | None = None
     apiKey: str | None = None
@@ -386,7 +396,10 @@ def openapi(version: str, auth: bool) -> dict[str, Any]:
                     "summary": "Check a draft reply",
                     "requestBody": {"required": True, "content": _json(ref(CheckRequest, "validation"))},
                     "responses": {
-                        "200": {"description": "The report.", "content": _json(ref(CheckResponse, "serialization"))},
+                        "200": {
+                            "description": "The report.",
+                            "content": _json(ref(CheckResponse, "serialization")),
+                        },
                         **errors(400, 401, 403, 413, 415, 422, 429, 503),
                     },
                     "security": secured,
@@ -412,7 +425,10 @@ def openapi(version: str, auth: bool) -> dict[str, Any]:
                     "operationId": "health",
                     "summary": "Version, engine and whether the model is loaded",
                     "responses": {
-                        "200": {"description": "Ready.", "content": _json(ref(HealthResponse, "serialization"))},
+                        "200": {
+                            "description": "Ready.",
+                            "content": _json(ref(HealthResponse, "serialization")),
+                        },
                         "503": {
                             "description": "The model is required but not loaded.",
                             "content": _json(ref(HealthResponse, "serialization")),
@@ -424,7 +440,9 @@ def openapi(version: str, auth: bool) -> dict[str, Any]:
                 "get": {
                     "operationId": "openapi",
                     "summary": "This document",
-                    "responses": {"200": {"description": "OpenAPI 3.1", "content": _json({"type": "object"})}},
+                    "responses": {
+                        "200": {"description": "OpenAPI 3.1", "content": _json({"type": "object"})}
+                    },
                 }
             },
             "/v2/check": {
@@ -433,7 +451,9 @@ def openapi(version: str, auth: bool) -> dict[str, Any]:
                     "summary": "LanguageTool-compatible check",
                     "requestBody": {
                         "required": True,
-                        "content": {"application/x-www-form-urlencoded": {"schema": ref(LTCheckForm, "validation")}},
+                        "content": {
+                            "application/x-www-form-urlencoded": {"schema": ref(LTCheckForm, "validation")}
+                        },
                     },
                     "responses": {
                         "200": {

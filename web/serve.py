@@ -39,11 +39,12 @@ class WordingServer(BaseApplication):  # type: ignore[misc]
 
 
 def _post_fork(server: Any, worker: Any) -> None:
-    """Each worker gets its share of the cores for the model's thread pool."""
-    try:
-        import torch
-    except ImportError:
+    """Each worker gets its share of the cores for the model's thread pool (unless
+    ``WORDING_TORCH_THREADS`` says otherwise), so the workers do not oversubscribe the machine."""
+    if os.environ.get("WORDING_TORCH_THREADS") or "torch" not in sys.modules:
         return
+    import torch
+
     workers = max(1, int(server.cfg.workers))
     torch.set_num_threads(max(1, (os.cpu_count() or 1) // workers))
 
@@ -69,7 +70,9 @@ def options(host: str, port: int, workers: int, log_level: str = "info") -> dict
     }
 
 
-def run(host: str = "127.0.0.1", port: int = 8080, workers: int = 1, config: str | Path | None = None) -> None:
+def run(
+    host: str = "127.0.0.1", port: int = 8080, workers: int = 1, config: str | Path | None = None
+) -> None:
     """Validate the settings, load the engine in this (master) process, then serve with gunicorn."""
     import logging
 

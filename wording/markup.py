@@ -309,12 +309,12 @@ def _plain(source: str) -> Markup:
 
 # ---------------------------------------------------------------------------------------------- HTML
 
-_VOID = frozenset(
-    "area base br col embed hr img input link meta param source track wbr".split()
-)
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 _SKIP = frozenset(("script", "style", "template", "title"))
 _INLINE = frozenset(
-    "a abbr b bdi bdo cite code data dfn em font i kbd mark q s samp small span strong sub sup time u var".split()
+    (
+        "a abbr b bdi bdo cite code data dfn em font i kbd mark q s samp small span strong sub sup time u var"
+    ).split()
 )
 _BREAKS: dict[str, int] = {
     **{n: 2 for n in "p h1 h2 h3 h4 h5 h6 blockquote ul ol dl table pre hr figure".split()},
@@ -440,7 +440,9 @@ def _html(source: str) -> Markup:
 
 # ------------------------------------------------------------------------------------------ Markdown
 
-_MD_BLOCK = re.compile(r"^(?P<indent>[ \t]{0,3})(?P<marker>(?:>[ \t]?)+|#{1,6}(?:[ \t]+|$)|[-*+][ \t]+|\d{1,9}[.)][ \t]+)")
+_MD_BLOCK = re.compile(
+    r"^(?P<indent>[ \t]{0,3})(?P<marker>(?:>[ \t]?)+|#{1,6}(?:[ \t]+|$)|[-*+][ \t]+|\d{1,9}[.)][ \t]+)"
+)
 _MD_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
 _MD_RULE = re.compile(r"^[ \t]{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _MD_INLINE = re.compile(
@@ -510,7 +512,9 @@ def _markdown(source: str) -> Markup:
             b.put(line[k], offset + k, offset + k + 1)
         offset += len(line)
     for o0, o1 in sorted(pairs, key=lambda r: (r[0], -r[1])):
-        m.elements.append(_Element(o0, o1, bisect.bisect_left(m.starts, o0), bisect.bisect_left(m.starts, o1)))
+        m.elements.append(
+            _Element(o0, o1, bisect.bisect_left(m.starts, o0), bisect.bisect_left(m.starts, o1))
+        )
     return b.done()
 
 

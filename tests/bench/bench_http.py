@@ -34,7 +34,20 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-NAMES = ["Daniel", "Aiga", "Omar", "Olga", "Narek", "Sofia", "Jānis", "Leila", "Anna", "Tigran", "Maria", "Ilya"]
+NAMES = [
+    "Daniel",
+    "Aiga",
+    "Omar",
+    "Olga",
+    "Narek",
+    "Sofia",
+    "Jānis",
+    "Leila",
+    "Anna",
+    "Tigran",
+    "Maria",
+    "Ilya",
+]
 PIECES = {
     "en": (
         "My order {id} arrived damaged and nobody answers my emails!",
@@ -111,7 +124,12 @@ def make_requests(n: int, seed: int = 7) -> list[dict[str, str]]:
         body = sentences[1:-1]
         chosen = rnd.sample(body, k=rnd.randint(2, len(body)))
         text = "\n".join([sentences[0], " ".join(chosen), sentences[-1]])
-        out.append({"draft": text.format(name=rnd.choice(NAMES), id=order_id), "context": context.format(id=order_id)})
+        out.append(
+            {
+                "draft": text.format(name=rnd.choice(NAMES), id=order_id),
+                "context": context.format(id=order_id),
+            }
+        )
     return out
 
 
@@ -260,11 +278,15 @@ def main() -> int:
         f"load average before: {load_before:.1f}, after: {os.getloadavg()[0]:.1f}"
     )
     print()
-    print("| clients | requests | p50 ms | p99 ms | req/s | errors | in-process check() p50 / p99 ms | HTTP p50 overhead |")
+    print(
+        "| clients | requests | p50 ms | p99 ms | req/s | errors "
+        "| in-process check() p50 / p99 ms | HTTP p50 overhead |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(
-            f"| {int(r['clients'])} | {int(r['requests'])} | {r['p50']:.1f} | {r['p99']:.1f} | {r['rps']:.1f} | "
+            f"| {int(r['clients'])} | {int(r['requests'])} | {r['p50']:.1f} | {r['p99']:.1f} "
+            f"| {r['rps']:.1f} | "
             f"{r['error_rate']:.1%} | {in_p50:.1f} / {in_p99:.1f} | {r['p50'] - in_p50:+.1f} ms |"
         )
     print()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
+import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -94,3 +97,68 @@ def browser() -> Iterator[Any]:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+# ------------------------------------------------------------------ gunicorn, started early in the background
+
+GUNICORN_TEST = "test_gunicorn_serves_with_the_engine_preloaded"
+GUNICORN_KEY = "integration-test-key-5d1e0b"
+_gunicorn: dict[str, Any] = {}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_gunicorn(tmp: Path) -> dict[str, Any]:
+    """``wording serve`` with two workers and an API key, as a user would run it."""
+    port = free_port()
+    cfg = tmp / "server.yml"
+    cfg.write_text(f"api_keys:\n  helpdesk: {GUNICORN_KEY}\n", "utf-8")
+    log = open(tmp / "server.log", "w+", encoding="utf-8")  # noqa: SIM115 - closed at session end
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "wording.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--config",
+            str(cfg),
+        ],
+        cwd=ROOT,
+        env=os.environ.copy(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    return {"proc": proc, "port": port, "log": log, "url": f"http://127.0.0.1:{port}"}
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # the server loads the engine for tens of seconds: start it now, so it warms while other tests run
+    if any(item.name == GUNICORN_TEST for item in session.items):
+        import tempfile
+
+        _gunicorn.update(start_gunicorn(Path(tempfile.mkdtemp(prefix="wording-serve-"))))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    proc = _gunicorn.get("proc")
+    if proc is not None and proc.poll() is None:
+        proc.terminate()
+        proc.wait(timeout=60)
+    if _gunicorn.get("log"):
+        _gunicorn["log"].close()
+
+
+@pytest.fixture(scope="session")
+def gunicorn_server(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    if not _gunicorn:
+        _gunicorn.update(start_gunicorn(tmp_path_factory.mktemp("serve")))
+    return _gunicorn

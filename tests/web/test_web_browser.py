@@ -5,6 +5,7 @@ apply one fix, apply all, copy the rewrite; the same in Arabic, right to left; b
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,7 +19,8 @@ pytestmark = pytest.mark.browser
 ARABIC_COMPLAINT = "وصلتني الغسالة الجديدة وبابها مكسور. رقم الطلب WM-20931. لم يتصل بي أحد منذ أسبوع!"
 ARABIC_DRAFT = (
     "مرحباً دانيال،\nنحن آسفون جداً لما حدث. نعتذر عن الإزعاج. نأسف مرة أخرى على هذه التجربة.\n"
-    "يرجى إرسال رقم طلبك والاتصال بقسم الخدمات اللوجستية لحجز الزيارة.\nلا تفوّت عروضنا الجديدة على الضمان الممتد!\n"
+    "يرجى إرسال رقم طلبك والاتصال بقسم الخدمات اللوجستية لحجز الزيارة.\n"
+    "لا تفوّت عروضنا الجديدة على الضمان الممتد!\n"
     "مع أطيب التحيات،\nمارتا"
 )
 TIMEOUT = 30_000
@@ -42,9 +44,10 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
 
 
 def wait_checked(pg: Any, draft: str) -> None:
-    """Wait until the findings describe exactly the draft in the editor."""
+    """Wait until the findings describe exactly the draft in the editor (the panel is not busy)."""
     pg.wait_for_function(
         "draft => document.getElementById('draft').value === draft && "
+        "document.getElementById('findings-panel').getAttribute('aria-busy') === 'false' && "
         "document.getElementById('status').textContent.includes('checked in')",
         arg=draft,
     )
@@ -67,7 +70,9 @@ def test_agent_checks_fixes_and_copies_an_english_reply(page: Any) -> None:
     texts = marked_texts(pg)
     assert {"I'm so sorry", "apologize", "check out our new"} <= texts
     assert all(any(t in s for s in spans) for t in texts)
-    for check in ("over_apology", "news_order", "promo_clash", "customer_effort"):
+    checks = {f.check for f in report.findings}
+    assert {"over_apology", "promo_clash"} <= checks and len(checks) >= 3
+    for check in checks:
         assert pg.locator(f"#highlights mark.c-{check}").count() > 0
         assert pg.locator(f"#findings li.c-{check}").count() == 1
     colour = pg.eval_on_selector("#highlights mark.c-promo_clash", "m => getComputedStyle(m).backgroundColor")
@@ -91,7 +96,9 @@ def test_agent_checks_fixes_and_copies_an_english_reply(page: Any) -> None:
     pg.focus("#draft")
     pg.evaluate("pos => document.getElementById('draft').setSelectionRange(pos, pos)", promo)
     pg.keyboard.press("ArrowRight")
-    pg.wait_for_function("() => document.querySelector('#findings li.c-promo_clash').classList.contains('open')")
+    pg.wait_for_function(
+        "() => document.querySelector('#findings li.c-promo_clash').classList.contains('open')"
+    )
 
     # the rewrite with its diff and highlighted placeholders; copy it
     assert pg.locator("#rewrite del").count() > 0 and pg.locator("#rewrite ins").count() > 0
@@ -102,7 +109,10 @@ def test_agent_checks_fixes_and_copies_an_english_reply(page: Any) -> None:
     pg.wait_for_function("() => document.getElementById('status').textContent.includes('Copied')")
     assert pg.evaluate("navigator.clipboard.readText()") == report.rewrite.text
     pg.click('.toggle-btn[data-view="clean"]')
-    assert pg.inner_text("#rewrite") == report.rewrite.text.rstrip("\n") or pg.inner_text("#rewrite") == report.rewrite.text
+    assert (
+        pg.inner_text("#rewrite") == report.rewrite.text.rstrip("\n")
+        or pg.inner_text("#rewrite") == report.rewrite.text
+    )
 
     # apply one finding's fix: only its edits land in the draft
     pg.locator("#findings li.c-over_apology .finding-head").click()
@@ -118,7 +128,10 @@ def test_agent_checks_fixes_and_copies_an_english_reply(page: Any) -> None:
     wait_checked(pg, again.rewrite.text)
     assert pg.input_value("#draft") == again.rewrite.text
     # the placeholders the agent must fill are highlighted in the editor too
-    assert pg.locator("#highlights mark.ph-mark").count() == len(again.rewrite.placeholders)
+    in_text = re.findall(r"\[[^\[\]\n]{1,120}\]", again.rewrite.text)  # earlier fixes' ones too
+    assert len(in_text) >= len(again.rewrite.placeholders) > 0
+    marks = pg.eval_on_selector_all("#highlights mark.ph-mark", "ms => ms.map(m => m.textContent)")
+    assert marks == in_text
     # undo brings the previous draft back
     pg.click("#undo")
     wait_checked(pg, one)
@@ -160,7 +173,10 @@ def test_arabic_reply_is_right_to_left(page: Any) -> None:
 def test_emoji_do_not_shift_highlights(page: Any) -> None:
     pg = page
     pg.goto("/")
-    draft = "🙏🙏 Hi Anna 👋, we are so sorry 😔 about the delay. We apologize for the inconvenience. Sorry again!"
+    draft = (
+        "🙏🙏 Hi Anna 👋, we are so sorry 😔 about the delay. "
+        "We apologize for the inconvenience. Sorry again!"
+    )
     pg.fill("#context", "My parcel is two weeks late!")
     pg.fill("#draft", draft)
     wait_checked(pg, draft)

@@ -13,7 +13,9 @@ import wording
 from web.schemas import LTCheckResponse
 from wording.types import CheckId
 
-EMOJI_DRAFT = "🙏🙏 Hi Anna, we are so sorry 😔 about the delay. We apologize for the inconvenience. Sorry again!"
+EMOJI_DRAFT = (
+    "🙏🙏 Hi Anna, we are so sorry 😔 about the delay. We apologize for the inconvenience. Sorry again!"
+)
 ARABIC_DRAFT = "مرحباً 🌷 دانيال، نحن آسفون جداً لما حدث. نعتذر عن الإزعاج. نأسف مرة أخرى على هذه التجربة."
 ARABIC_COMPLAINT = "وصلتني الغسالة وبابها مكسور ولم يتصل بي أحد منذ أسبوع!"
 
@@ -50,9 +52,10 @@ def test_response_has_languagetools_shape(client: Any) -> None:
     assert match["rule"]["id"].startswith("CS_")
     assert match["rule"]["urls"][0]["value"].startswith("https://")
     ctx = match["context"]
-    assert ctx["text"][ctx["offset"] : ctx["offset"] + ctx["length"]] == DRAFT_EN.replace("\n", " ")[
-        match["offset"] : match["offset"] + match["length"]
-    ]
+    assert (
+        ctx["text"][ctx["offset"] : ctx["offset"] + ctx["length"]]
+        == DRAFT_EN.replace("\n", " ")[match["offset"] : match["offset"] + match["length"]]
+    )
 
 
 def test_offsets_count_utf16_units(client: Any) -> None:
@@ -81,7 +84,8 @@ def test_applying_a_match_makes_exactly_the_rewrite_change(client: Any) -> None:
         end = start + m["length"]
         fixed = DRAFT_EN[:start] + m["replacements"][0]["value"] + DRAFT_EN[end:]
         candidates = [
-            wording.rewrite.apply(DRAFT_EN, [e for e in report.rewrite.edits if e.finding == fid]) for fid in fixable
+            wording.rewrite.apply(DRAFT_EN, [e for e in report.rewrite.edits if e.finding == fid])
+            for fid in fixable
         ]
         assert fixed in candidates
 
@@ -96,7 +100,9 @@ def test_annotation_offsets_count_the_markup(client: Any) -> None:
         {"text": " about the delay. We apologize for the inconvenience. Sorry again!"},
         {"markup": "</p>", "interpretAs": "\n\n"},
     ]
-    data = json.dumps({"annotation": annotation, "metaData": {"customerMessage": "My parcel is a week late!"}})
+    data = json.dumps(
+        {"annotation": annotation, "metaData": {"customerMessage": "My parcel is a week late!"}}
+    )
     body = lt(client, data=data, language="en-US").get_json()
     document = "".join(p.get("text", p.get("markup", "")) for p in annotation)
     apology = next(m for m in body["matches"] if m["rule"]["id"] == "CS_OVER_APOLOGY")
@@ -110,11 +116,15 @@ def test_customer_message_rides_in_metadata(client: Any) -> None:
     without = lt(client, data=json.dumps({"text": draft}), language="en").get_json()
     with_msg = lt(
         client,
-        data=json.dumps({"text": draft, "metaData": {"customerMessage": COMPLAINT_EN, "EmailToAddress": "x@y.z"}}),
+        data=json.dumps(
+            {"text": draft, "metaData": {"customerMessage": COMPLAINT_EN, "EmailToAddress": "x@y.z"}}
+        ),
         language="en",
     ).get_json()
     expected = wording.check(draft, context=COMPLAINT_EN, language="en")
-    assert {m["rule"]["id"] for m in with_msg["matches"]} == {"CS_" + f.check.upper() for f in expected.findings}
+    assert {m["rule"]["id"] for m in with_msg["matches"]} == {
+        "CS_" + f.check.upper() for f in expected.findings
+    }
     assert "CS_PROMO_CLASH" in {m["rule"]["id"] for m in with_msg["matches"]}
     assert {m["rule"]["id"] for m in without["matches"]} != {m["rule"]["id"] for m in with_msg["matches"]}
 
@@ -128,11 +138,11 @@ def test_rule_switches(client: Any) -> None:
         return {m["rule"]["id"] for m in resp.get_json()["matches"]}
 
     everything = rules()
-    assert {"CS_OVER_APOLOGY", "CS_PROMO_CLASH", "CS_NEWS_ORDER", "CS_CUSTOMER_EFFORT"} <= everything
+    assert {"CS_OVER_APOLOGY", "CS_PROMO_CLASH", "CS_CUSTOMER_EFFORT"} <= everything
     # LanguageTool ids and plain check ids both work; ids from other LanguageTool rules are ignored
-    assert rules(disabledRules="CS_PROMO_CLASH,news_order,EN_QUOTES,WHITESPACE_RULE") == everything - {
+    assert rules(disabledRules="CS_PROMO_CLASH,customer_effort,EN_QUOTES,WHITESPACE_RULE") == everything - {
         "CS_PROMO_CLASH",
-        "CS_NEWS_ORDER",
+        "CS_CUSTOMER_EFFORT",
     }
     assert rules(enabledRules="CS_OVER_APOLOGY", enabledOnly="true") == {"CS_OVER_APOLOGY"}
     assert rules(enabledCategories="CS_TONE", enabledOnly="true") == {"CS_OVER_APOLOGY", "CS_PROMO_CLASH"}
@@ -149,7 +159,16 @@ def test_rule_switches(client: Any) -> None:
         ({"data": "{nope", "language": "en"}, "Could not parse JSON"),
         ({"data": '{"annotation": [{"text": "a", "markup": "b"}]}', "language": "en"}, "annotation[0]"),
         ({"text": "Hi there", "language": "en", "enabledOnly": "true"}, "enabledOnly"),
-        ({"text": "Hi there", "language": "en", "enabledOnly": "true", "enabledRules": "X", "disabledRules": "Y"}, "enabledOnly"),
+        (
+            {
+                "text": "Hi there",
+                "language": "en",
+                "enabledOnly": "true",
+                "enabledRules": "X",
+                "disabledRules": "Y",
+            },
+            "enabledOnly",
+        ),
         ({"text": "Hello there, friend", "language": "fr-FR"}, "not supported"),
         ({"text": "Hi", "language": "en", "preferredVariants": "en-GB"}, "preferredVariants"),
         ({"data": json.dumps({"text": "Hi", "metaData": {"goal": "delight"}}), "language": "en"}, "goal"),
@@ -196,7 +215,9 @@ def tool(live_server: Any) -> Any:
     t.close()
 
 
-@pytest.mark.parametrize(("text", "language"), [(EMOJI_DRAFT, "en-US"), (DRAFT_EN, "en-US"), (ARABIC_DRAFT, "ar")])
+@pytest.mark.parametrize(
+    ("text", "language"), [(EMOJI_DRAFT, "en-US"), (DRAFT_EN, "en-US"), (ARABIC_DRAFT, "ar")]
+)
 def test_language_tool_python_client_reads_our_findings(tool: Any, text: str, language: str) -> None:
     tool.language = language
     matches = tool.check(text)
@@ -211,7 +232,8 @@ def test_language_tool_python_client_reads_our_findings(tool: Any, text: str, la
         finding = next(
             f
             for f in report.findings
-            if "CS_" + f.check.upper() == m.rule_id and all(start <= s.start and s.end <= end for s in f.spans)
+            if "CS_" + f.check.upper() == m.rule_id
+            and all(start <= s.start and s.end <= end for s in f.spans)
         )
         for span in finding.spans:
             assert span.text in covered

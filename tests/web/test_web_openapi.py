@@ -36,6 +36,6 @@ EXCLUDED = [checks.positive_data_acceptance]
 
 
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_keeps_its_schema(case: Any) -> None:
     case.call_and_validate(excluded_checks=EXCLUDED)

@@ -1,4 +1,5 @@
-"""Settings validation, API keys, the page token, CORS, rate limits, and logs that never hold customer text."""
+"""Settings validation, API keys, the page token, CORS, rate limits, and logs that never hold
+customer text."""
 
 from __future__ import annotations
 
@@ -22,14 +23,20 @@ KEY_B = "front-plugin-77aa0c4e19b2"
 
 def test_settings_file_then_env_then_mapping(tmp_path: Any) -> None:
     cfg = tmp_path / "server.yml"
-    cfg.write_text("rate_limit: 10/minute\ncors_origins: ['https://acme.zendesk.com']\npage: false\n", "utf-8")
+    cfg.write_text(
+        "rate_limit: 10/minute\ncors_origins: ['https://acme.zendesk.com']\npage: false\n", "utf-8"
+    )
     settings, flask = load_settings(cfg, environ={"WORDING_RATE_LIMIT": "20/minute"})
     assert settings.rate_limit == "20/minute"  # env beats the file
     assert settings.cors_origins == ["https://acme.zendesk.com"]
     assert settings.page is False
-    settings, flask = load_settings({"config_file": str(cfg), "rate_limit": "5/second", "TESTING": True}, environ={})
+    settings, flask = load_settings(
+        {"config_file": str(cfg), "rate_limit": "5/second", "TESTING": True}, environ={}
+    )
     assert settings.rate_limit == "5/second" and flask == {"TESTING": True}
-    settings, _ = load_settings(None, environ={"WORDING_API_KEYS": f"zendesk={KEY_A},{KEY_B}", "WORDING_PAGE": "off"})
+    settings, _ = load_settings(
+        None, environ={"WORDING_API_KEYS": f"zendesk={KEY_A},{KEY_B}", "WORDING_PAGE": "off"}
+    )
     assert settings.api_keys == {"zendesk": KEY_A, "key2": KEY_B}
     assert settings.page is False
 
@@ -77,7 +84,9 @@ def test_standards_sets_are_served_by_name(tmp_path: Any) -> None:
     assert client.get("/api/v1/health").get_json()["result"]["standards"] == ["billing-team", "default"]
     body = {"draft": DRAFT_EN, "context": COMPLAINT_EN}
     default = client.post("/api/v1/check", json=body).get_json()["result"]
-    team_report = client.post("/api/v1/check", json={**body, "standards": "billing-team"}).get_json()["result"]
+    team_report = client.post("/api/v1/check", json={**body, "standards": "billing-team"}).get_json()[
+        "result"
+    ]
     assert default["standards"] == "default"
     assert team_report["standards"] == "billing-team"
     assert "promo_clash" in {f["check"] for f in default["findings"]}
@@ -90,7 +99,12 @@ def test_standards_sets_are_served_by_name(tmp_path: Any) -> None:
 @pytest.fixture(scope="module")
 def keyed() -> Any:
     return create_app(
-        {"TESTING": True, "warm_up": False, "api_keys": {"zendesk": KEY_A, "front": KEY_B}, "rate_limit": "1000/minute"}
+        {
+            "TESTING": True,
+            "warm_up": False,
+            "api_keys": {"zendesk": KEY_A, "front": KEY_B},
+            "rate_limit": "1000/minute",
+        }
     )
 
 
@@ -160,7 +174,9 @@ def test_cors_allow_list(make_client: Any) -> None:
     evil = c.post("/api/v1/check", json={"draft": "Sorry."}, headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in evil.headers
     closed = make_client()
-    resp = closed.post("/api/v1/check", json={"draft": "Sorry."}, headers={"Origin": "https://acme.zendesk.com"})
+    resp = closed.post(
+        "/api/v1/check", json={"draft": "Sorry."}, headers={"Origin": "https://acme.zendesk.com"}
+    )
     assert "Access-Control-Allow-Origin" not in resp.headers
 
 
@@ -215,13 +231,30 @@ def test_no_customer_text_in_any_log(caplog: pytest.LogCaptureFixture, make_clie
     auth = {"Authorization": f"Bearer {KEY_A}"}
     with caplog.at_level(logging.DEBUG):
         c.post("/api/v1/check", json={"draft": draft, "context": context}, headers=auth)
-        c.post("/api/v1/check", json={"draft": f"<p>{draft}</p>", "context": context, "format": "html"}, headers=auth)
+        c.post(
+            "/api/v1/check",
+            json={"draft": f"<p>{draft}</p>", "context": context, "format": "html"},
+            headers=auth,
+        )
         c.post("/api/v1/check", json={"draft": draft, "language": "fr"}, headers=auth)  # 422
         c.post("/api/v1/check", json={"draft": draft, "goal": marker_context}, headers=auth)  # 400
-        c.post("/api/v1/rewrite", json={"draft": draft, "edits": [{"start": 0, "end": 2, "replacement": marker_context}]}, headers=auth)
+        c.post(
+            "/api/v1/rewrite",
+            json={"draft": draft, "edits": [{"start": 0, "end": 2, "replacement": marker_context}]},
+            headers=auth,
+        )
         c.post(f"/v2/check?note={marker_draft}", data={"text": draft, "language": "en", "apiKey": KEY_A})
-        c.post("/v2/check", data={"data": f'{{"text": "{draft}", "metaData": {{"customerMessage": "{context}"}}}}', "language": "auto"}, headers=auth)
-        c.post("/api/v1/check", json={"draft": draft}, headers={"Authorization": f"Bearer {marker_draft}"})  # 403
+        c.post(
+            "/v2/check",
+            data={
+                "data": f'{{"text": "{draft}", "metaData": {{"customerMessage": "{context}"}}}}',
+                "language": "auto",
+            },
+            headers=auth,
+        )
+        c.post(
+            "/api/v1/check", json={"draft": draft}, headers={"Authorization": f"Bearer {marker_draft}"}
+        )  # 403
     records = caplog.records
     assert any(r.name == "wording.web" and "/api/v1/check" in r.getMessage() for r in records)
     for r in records:

@@ -57,6 +57,7 @@
   var contextTypeEl = $("context-type");
   var engineEl = $("engine");
   var undoEl = $("undo");
+  var findingsPanelEl = $("findings-panel");
 
   var token = document.body.getAttribute("data-token");
   var tokenHeader = document.body.getAttribute("data-token-header");
@@ -151,7 +152,12 @@
 
   // ----------------------------------------------------------------------------------- checking
 
+  function busy(on) {
+    findingsPanelEl.setAttribute("aria-busy", on ? "true" : "false");
+  }
+
   function schedule(delay) {
+    busy(true);
     clearTimeout(state.timer);
     state.timer = setTimeout(runCheck, delay === undefined ? DEBOUNCE_MS : delay);
   }
@@ -164,6 +170,7 @@
       state.checkedDraft = null;
       render();
       setStatus("");
+      busy(false);
       return;
     }
     var controller = typeof AbortController !== "undefined" ? new AbortController() : null;
@@ -187,6 +194,7 @@
     }).then(function (resp) {
       return resp.json().catch(function () { return null; }).then(function (body) {
         if (seq !== state.seq) return;
+        busy(draftEl.value !== draft);
         if (!resp.ok) {
           state.report = null;
           state.checkedDraft = null;
@@ -205,7 +213,10 @@
       });
     }).catch(function (err) {
       if (err && err.name === "AbortError") return;
-      if (seq === state.seq) setStatus("Cannot reach the server. Check your connection and try again.", true);
+      if (seq === state.seq) {
+        busy(false);
+        setStatus("Cannot reach the server. Check your connection and try again.", true);
+      }
     });
   }
 
