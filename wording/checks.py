@@ -17,7 +17,7 @@ from .standards import Standards, compile_pattern
 from .types import CheckId, ContextType, Cue, Fact, Goal, Role, Sentence
 
 DOING = (Role.ACTION, Role.NEXT_STEP, Role.GOOD_NEWS)
-_CLAUSE_DELIMS = ",;:—–"
+_CLAUSE_DELIMS = ",;:—–،؛՝"
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,8 @@ def clause_cut(a: Analysis, i: int, cue_start: int, cue_end: int, keep_roles: Se
     s = a.sentences[i]
     text = s.text
     rel_s, rel_e = cue_start - s.start, cue_end - s.start
+    while rel_e > rel_s + 1 and (text[rel_e - 1] in _CLAUSE_DELIMS or text[rel_e - 1].isspace()):
+        rel_e -= 1  # a cue that swallowed its clause's comma still ends its clause there
     left = max((text.rfind(d, 0, rel_s) for d in _CLAUSE_DELIMS), default=-1)
     right_hits = [p for p in (text.find(d, rel_e) for d in _CLAUSE_DELIMS) if p != -1]
     right = min(right_hits) if right_hits else -1
@@ -379,6 +381,15 @@ def run(a: Analysis, disabled: Sequence[str] = ()) -> list[Issue]:
         if check_id in disabled or not a.standards.check(check_id).enabled:
             continue
         out.extend(fn(a))
+    ownership = a.phrases.ownership
+    if ownership and any(
+        issue.check == CheckId.CUSTOMER_EFFORT and any(ownership in op.text for op in issue.ops) for issue in out
+    ):
+        # the ownership sentence already says who acts and when: a second next-step placeholder is noise
+        for issue in out:
+            if issue.check == CheckId.MISSING_NEXT_STEP and issue.ops:
+                issue.ops = []
+                issue.note = "the ownership sentence added for customer_effort says what happens next"
     try:
         from .rules import run_rules
     except ImportError:  # team rules arrive with wording.rules

@@ -102,6 +102,8 @@ def _line_pieces(text: str) -> list[tuple[int, int]]:
 # A dot glued to a word that spaCy's tokenizer kept inside the token ("руб.", "т.д." in Russian), or a
 # run of emoji, followed by a capitalised word: a boundary spaCy misses.
 _DOT_WORD = regex.compile(r"(?<=(?:^|\s)(\S{2,}?)\.)\s+(?=[\p{Lu}])")
+_DOT_UNCASED = regex.compile(r"(?<=(?:^|\s)(\S+?)\.)\s+(?=[\p{Script=Arabic}])")  # no capitals to go by
+_OPENERS_AT_END = regex.compile(r"\s+([#@]+)$")  # a hashtag's "#" that spaCy left on the previous sentence
 _EMOJI_RUN = regex.compile(r"(?<=\p{Extended_Pictographic}[\uFE0F\u200D\p{Extended_Pictographic}]*)\s+(?=[\p{Lu}])")
 
 
@@ -111,7 +113,12 @@ def _recut(
     out: list[tuple[int, int]] = []
     for s, e in spans:
         cuts = [m.end() for m in _EMOJI_RUN.finditer(line, s, e)]
-        if lang != "en":  # the English pipeline's statistical recogniser handles these
+        if lang == "ar":
+            for m in _DOT_UNCASED.finditer(line, s, e):
+                word = m.group(1)
+                if f"{word}." not in abbrevs:
+                    cuts.append(m.end())
+        elif lang != "en":  # the English pipeline's statistical recogniser handles these
             for m in _DOT_WORD.finditer(line, s, e):
                 word = m.group(1)
                 if f"{word}." not in abbrevs and f"{word}.".lower() not in abbrevs and not word[-1].isdigit():
@@ -122,6 +129,11 @@ def _recut(
                 out.append((start, c))
                 start = c
         out.append((start, e))
+    for n in range(len(out) - 1):
+        (s1, e1), (s2, e2) = out[n], out[n + 1]
+        m = _OPENERS_AT_END.search(line, s1, e1)
+        if m and m.start() > s1 and line[e1:s2].strip() == "":
+            out[n], out[n + 1] = (s1, m.start()), (m.start(1), e2)
     return out
 
 
