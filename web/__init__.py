@@ -38,7 +38,6 @@ def create_app(config: str | Path | Mapping[str, Any] | None = None) -> Flask:
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
         SECRET_KEY=settings.secret_key or secrets.token_urlsafe(32),
-        JSON_AS_ASCII=False,
     )
     app.config.update(flask_config)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]

@@ -95,7 +95,12 @@ class Engine:
                     report = wording.check(WARM_TEXT, language="en", standards=std)
                     wording.check(WARM_TEXT, context=WARM_CONTEXT, standards=std)
                     for code, text in WARM_OTHER.items():
-                        wording.check(text, language=code, standards=std)
+                        try:
+                            wording.check(text, language=code, standards=std)
+                        except wording.ModelUnavailable:
+                            raise
+                        except wording.WordingError as exc:  # serve the other languages all the same
+                            log.warning("warming %s failed: %s", code, exc.code)
                 except wording.ModelUnavailable as exc:
                     info = {"name": "lexicon", "reason": exc.message, "encoder": None}
                     continue
