@@ -322,14 +322,24 @@ def state_dict(f: E5File) -> dict[str, Any]:
 
 
 def build_model(f: E5File):  # type: ignore[no-untyped-def]
+    import torch
     from transformers import BertModel
 
-    model = BertModel(bert_config(f), add_pooling_layer=False)
-    missing, unexpected = model.load_state_dict(state_dict(f), strict=False)
+    with torch.device("meta"):  # no random initialisation: every weight comes from the file
+        model = BertModel(bert_config(f), add_pooling_layer=False)
+    missing, unexpected = model.load_state_dict(state_dict(f), strict=False, assign=True)
     if missing or unexpected:
-        raise ModelUnavailable(
-            f"converted weights do not fit BertModel: missing {missing}, unexpected {unexpected}"
-        )
+        raise ModelUnavailable(f"converted weights do not fit BertModel: {missing} missing, {unexpected} unexpected")
+    for name, buf in list(model.named_buffers()):  # buffers (position ids) are not in the state dict
+        if buf.is_meta:
+            module = model.get_submodule(name.rsplit(".", 1)[0]) if "." in name else model
+            leaf = name.rsplit(".", 1)[-1]
+            if leaf == "position_ids":
+                module.register_buffer(leaf, torch.arange(f.max_pos).unsqueeze(0), persistent=False)
+            elif leaf == "token_type_ids":
+                module.register_buffer(leaf, torch.zeros((1, f.max_pos), dtype=torch.long), persistent=False)
+            else:
+                raise ModelUnavailable(f"converted model has an unexpected buffer {name}")
     return model.eval()
 
 
