@@ -255,7 +255,10 @@ def main() -> int:
         proc.terminate()
         proc.wait(timeout=60)
 
-    # the same drafts, in this process, one after another (the server's workers cache the same way)
+    # the same drafts, in this process, one after another (the server's workers cache the same way),
+    # with the torch threads one server worker gets (wording serve gives each cpu_count // workers)
+    threads = os.environ.get("WORDING_TORCH_THREADS") or str(max(1, (os.cpu_count() or 1) // args.workers))
+    os.environ["WORDING_TORCH_THREADS"] = threads
     import wording
 
     for item in pool[-20:]:
@@ -293,7 +296,7 @@ def main() -> int:
     print()
     print(
         f"in-process, one after another: p50 {in_p50:.1f} ms, p99 {in_p99:.1f} ms, {in_rps:.1f} checks/s "
-        f"(mean {statistics.mean(times):.1f} ms over {len(times)} drafts)"
+        f"(mean {statistics.mean(times):.1f} ms over {len(times)} drafts, {threads} torch thread(s))"
     )
     if local_engine != engine["name"]:
         print(
