@@ -257,8 +257,7 @@ def check() -> Response:
             "confidence": report.language.confidence,
             "source": report.language.source,
         }
-    shown = language if given else _LONG[code]
-    lang_code = shown if given else _LONG[code]
+    lang_code = language if given else _LONG[code]  # echo what the client asked for, as LanguageTool does
     name = next((n for n, _, long in LANGUAGES if long.lower() == lang_code.lower()), _NAMES[code])
     return jsonify(
         {
