@@ -46,6 +46,7 @@ class Issue:
     message_language: str | None = None
     severity: str | None = None
     source: tuple[str, str, str | None] | None = None  # (title, citation, url)
+    covered: bool = False  # no edit of its own because another finding's fix already fixes it
 
 
 @dataclass(frozen=True)
@@ -389,6 +390,7 @@ def run(a: Analysis, disabled: Sequence[str] = ()) -> list[Issue]:
         for issue in out:
             if issue.check == CheckId.MISSING_NEXT_STEP and issue.ops:
                 issue.ops = []
+                issue.covered = True
                 issue.note = "the ownership sentence added for customer_effort says what happens next"
     try:
         from .rules import run_rules

@@ -222,7 +222,9 @@ def check(
     unresolved: list[str] = []
     notes: list[str] = []
     for k, issue in enumerate(issues):
-        if not issue.ops:
+        if not issue.ops and issue.covered:
+            notes.append(f"{ids[k]}: {issue.note}")
+        elif not issue.ops:
             unresolved.append(ids[k])
             notes.append(f"{ids[k]}: {issue.note or 'no automatic fix; the agent has to reword this'}")
         elif k in skipped:
@@ -267,13 +269,20 @@ _TERMINAL = (".", "!", "?", "…", "։", "؟")
 
 def _signature(sentences: list[Sentence]) -> list[Sentence]:
     """Short unpunctuated lines after a closing ("Best regards," / "John") belong to the sign-off."""
-    closing = [s.index for s in sentences if Role.CLOSING in s.labels]
-    if not closing:
+    def short(s: Sentence) -> bool:
+        return len(s.text.split()) <= 4 and not s.text.endswith(_TERMINAL)
+
+    # the sign-off block: the longest tail made only of closings and short unpunctuated lines
+    start = len(sentences)
+    while start > 0 and (Role.CLOSING in sentences[start - 1].labels or short(sentences[start - 1])):
+        start -= 1
+    if not any(Role.CLOSING in s.labels for s in sentences[start:]):
         return sentences
+    first_closing = next(n for n in range(start, len(sentences)) if Role.CLOSING in sentences[n].labels)
     out = list(sentences)
-    for n in range(closing[-1] + 1, len(out)):
+    for n in range(first_closing + 1, len(out)):
         s = out[n]
-        if len(s.text.split()) <= 4 and not s.text.endswith(_TERMINAL) and Role.CLOSING not in s.labels:
+        if short(s) and Role.CLOSING not in s.labels:
             roles = {**s.roles, Role.CLOSING: max(s.roles.get(Role.CLOSING, 0.0), 0.9)}
             labels = [r for r in Role if r in s.labels or r == Role.CLOSING]
             out[n] = Sentence(**{**s.__dict__, "roles": roles, "labels": labels})
@@ -305,7 +314,7 @@ def _finding(std: Standards, lang: str, issue: checks_mod.Issue, fid: str, draft
             spans=spans,
             source=Source(title=title, citation=citation, url=url),
             replacements=issue.replacements,
-            fixable=bool(issue.ops),
+            fixable=bool(issue.ops) or issue.covered,
         )
     settings = std.check(str(issue.check))
     key = issue.variant or str(issue.check)
@@ -326,5 +335,5 @@ def _finding(std: Standards, lang: str, issue: checks_mod.Issue, fid: str, draft
         spans=spans,
         source=Source(title=src.title, citation=src.citation, url=src.url) if src else Source(title="", citation=""),
         replacements=issue.replacements,
-        fixable=bool(issue.ops),
+        fixable=bool(issue.ops) or issue.covered,
     )
