@@ -306,7 +306,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     encoder = get_encoder()
     print(
-        f"encoder: {encoder.name} ({encoder.source}), sha256 {encoder.identity[:12]}…, {encoder.threads} threads"
+        f"encoder: {encoder.name} ({encoder.source}), "
+        f"sha256 {encoder.identity[:12]}…, {encoder.threads} threads"
     )
     print(f"data: {len(sentences)} role sentences, {len(messages)} messages")
 
@@ -339,7 +340,8 @@ def main(argv: list[str] | None = None) -> int:
                 found.append((min(losses), hidden, layers, dropout, epoch))
                 kind = "role" if multilabel else "context"
                 print(
-                    f"  {kind} head {layers}x{hidden} dropout={dropout}: validation loss {min(losses):.4f} at epoch {epoch}"
+                    f"  {kind} head {layers}x{hidden} dropout={dropout}: "
+                    f"validation loss {min(losses):.4f} at epoch {epoch}"
                 )
         return min(found)[1:]
 
@@ -437,7 +439,8 @@ def main(argv: list[str] | None = None) -> int:
         "architecture": arch,
         "thresholds": thresholds,
         "thresholds_model_alone": thresholds_model,
-        "combination": "score = max(lexicon, g(model)); g maps the model threshold to 0.5; a role passes at 0.5",
+        "combination": "score = max(lexicon, g(model)); g maps the model threshold to 0.5; "
+        "a role passes at 0.5",
         "training": {
             "seed": args.seed,
             "role_epochs": role_epochs,
@@ -458,6 +461,9 @@ def main(argv: list[str] | None = None) -> int:
     }
     (args.out / MANIFEST_FILE).write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", "utf-8")
 
+    card = ROOT / "README.md"
+    if args.out == ARTIFACTS and card.is_file():
+        update_card(card, metrics, manifest)
     print(summary(metrics, thresholds))
     print(f"wrote {args.out} in {time.perf_counter() - started:.0f}s")
     return 0
@@ -476,7 +482,8 @@ def summary(metrics: dict[str, Any], thresholds: dict[str, float]) -> str:
         )
     lines.append(
         f"role macro-F1: hybrid {t['roles']['hybrid']['macro_f1']:.3f}, "
-        f"lexicon {t['roles']['lexicon_only']['macro_f1']:.3f}, model {t['roles']['model_only']['macro_f1']:.3f}"
+        f"lexicon {t['roles']['lexicon_only']['macro_f1']:.3f}, "
+        f"model {t['roles']['model_only']['macro_f1']:.3f}"
     )
     for lang, v in t["roles"]["hybrid"]["per_language"].items():
         c = t["context"]["per_language"].get(lang, {})
@@ -486,6 +493,74 @@ def summary(metrics: dict[str, Any], thresholds: dict[str, float]) -> str:
         )
     lines.append(f"context: accuracy {t['context']['accuracy']}, macro-F1 {t['context']['macro_f1']}")
     return "\n".join(lines)
+
+
+def card_tables(metrics: dict[str, Any], manifest: dict[str, Any]) -> str:
+    """The model card's numbers, as Markdown (written between the markers in models/README.md)."""
+    t = metrics["test"]
+    roles, ctx = t["roles"], t["context"]
+    out = [
+        f"Test split: {roles['hybrid']['n']} role sentences, {ctx['n']} customer messages "
+        f"(seed {manifest['training']['seed']}, data sha256 {manifest['data']['sha256'][:12]}…).",
+        "",
+    ]
+    out += [
+        "| role | threshold | precision | recall | F1 | support | F1 lexicon alone | F1 model alone |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r, v in roles["hybrid"]["per_role"].items():
+        out.append(
+            f"| {r} | {manifest['thresholds'][r]:.2f} | {v['precision']:.3f} | {v['recall']:.3f} "
+            f"| **{v['f1']:.3f}** "
+            f"| {v['support']} | {roles['lexicon_only']['per_role'][r]['f1']:.3f} "
+            f"| {roles['model_only']['per_role'][r]['f1']:.3f} |"
+        )
+    out.append(
+        f"| **macro** | | | | **{roles['hybrid']['macro_f1']:.3f}** | "
+        f"| {roles['lexicon_only']['macro_f1']:.3f} "
+        f"| {roles['model_only']['macro_f1']:.3f} |"
+    )
+    out += ["", "Per language (role macro-F1 over the roles present; context on the customer messages):", ""]
+    out += [
+        "| language | sentences | role macro-F1 | lexicon alone | model alone | exact match | messages "
+        "| context accuracy | context macro-F1 |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for lang, v in roles["hybrid"]["per_language"].items():
+        c = ctx["per_language"].get(lang, {})
+        out.append(
+            f"| {lang} | {v['n']} | **{v['macro_f1']}** "
+            f"| {roles['lexicon_only']['per_language'][lang]['macro_f1']} "
+            f"| {roles['model_only']['per_language'][lang]['macro_f1']} | {v['exact_match']} | {c.get('n')} "
+            f"| {c.get('accuracy')} | **{c.get('macro_f1')}** |"
+        )
+    out.append(
+        f"| all | {roles['hybrid']['n']} | **{roles['hybrid']['macro_f1']}** | "
+        f"{roles['lexicon_only']['macro_f1']} | {roles['model_only']['macro_f1']} | | {ctx['n']} "
+        f"| {ctx['accuracy']} | **{ctx['macro_f1']}** |"
+    )
+    out += ["", "Context per type (all languages) and confusion (rows: truth, columns: predicted):", ""]
+    types = list(ctx["per_type"])
+    out += [
+        "| type | precision | recall | F1 | support | " + " | ".join(types) + " |",
+        "|---|---|---|---|---|" + "---|" * len(types),
+    ]
+    for k, (name, v) in enumerate(ctx["per_type"].items()):
+        out.append(
+            f"| {name} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | {v['support']} | "
+            + " | ".join(str(x) for x in ctx["confusion"][k])
+            + " |"
+        )
+    return "\n".join(out)
+
+
+def update_card(card: Path, metrics: dict[str, Any], manifest: dict[str, Any]) -> None:
+    start, end = "<!-- metrics:start (written by models/train.py) -->", "<!-- metrics:end -->"
+    text = card.read_text("utf-8")
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        tail = rest.split(end, 1)[1]
+        card.write_text(f"{head}{start}\n{card_tables(metrics, manifest)}\n{end}{tail}", "utf-8")
 
 
 if __name__ == "__main__":

@@ -75,7 +75,7 @@ def test_one_encoder_pass_per_check(hybrid, fresh_engines, monkeypatch):
     calls = []
     real = encoder.forward
     monkeypatch.setattr(encoder, "forward", lambda texts: calls.append(len(texts)) or real(texts))
-    draft = "Hi Tom,\nYour parcel left our depot this morning. It should reach you on Friday.\nBest regards,\nAnna"
+    draft = "Hi Tom,\nYour parcel left our depot this morning. It should reach you on Friday.\nBest,\nAnna"
     wording.check(draft, context="Where is my parcel? It is three days late.", verify=False)
     assert len(calls) == 1 and calls[0] >= 5  # every sentence and the customer's message together
     wording.check(draft, context="Where is my parcel? It is three days late.", verify=False)
@@ -262,7 +262,10 @@ def test_the_wheel_ships_the_artifacts_and_they_load_from_it(tmp_path, hybrid):
     site = tmp_path / "site"
     zipfile.ZipFile(whl).extractall(site)
     # installed elsewhere, wording finds the artifacts beside itself ...
-    code = "import sys, wording.classifier as c; assert c.__file__.startswith(sys.argv[1]); print(c.artifacts_dir())"
+    code = (
+        "import sys, wording.classifier as c; assert c.__file__.startswith(sys.argv[1]); "
+        "print(c.artifacts_dir())"
+    )
     env = {k: v for k, v in os.environ.items() if k != "WORDING_MODEL_DIR"}
     env["PYTHONPATH"] = str(site)
     found = subprocess.run(

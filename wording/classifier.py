@@ -130,7 +130,8 @@ def _sha256(path: Path) -> str:
 
 
 def load_artifacts(folder: Path, encoder_sha256: str) -> Artifacts:
-    """Load and verify the trained heads in ``folder`` for an encoder whose weights hash to ``encoder_sha256``."""
+    """Load and verify the trained heads in ``folder``, for an encoder whose weights hash to
+    ``encoder_sha256``."""
     try:
         manifest = json.loads((folder / MANIFEST_FILE).read_text("utf-8"))
     except FileNotFoundError:
@@ -144,7 +145,8 @@ def load_artifacts(folder: Path, encoder_sha256: str) -> Artifacts:
     trained_on = (manifest.get("encoder") or {}).get("sha256")
     if trained_on != encoder_sha256:
         raise ModelUnavailable(
-            f"the classifier heads were trained on encoder {str(trained_on)[:12]}…, but the encoder in use is "
+            f"the classifier heads were trained on encoder {str(trained_on)[:12]}…, "
+            "but the encoder in use is "
             f"{encoder_sha256[:12]}…; retrain them (`make train`) for this encoder"
         )
     files = manifest.get("files") or {}
