@@ -11,7 +11,8 @@ Reproducible on a CPU (seeded; a few minutes on two cores, most of it embedding 
    frozen embeddings; the number of epochs, the head size and the dropout are chosen on the
    validation split (lowest validation loss).
 4. Calibrate one threshold per role on the validation split: the model's threshold in [0.5, 0.95]
-   that maximises the F1 of "lexicon OR model" (how ``wording.classifier`` combines them).
+   that maximises the F0.5 (``--beta``) of "lexicon OR model" (how ``wording.classifier`` combines
+   them); precision counts double because a role the model adds wrongly becomes a false alarm.
 5. Evaluate once on the test split (never used before this step): per role, per language, context.
 6. Write ``models/artifacts``: ``heads.safetensors``, ``manifest.json`` (labels, thresholds,
    architecture, encoder sha256, file sha256s, data summary), ``metrics.json``.
@@ -204,18 +205,26 @@ def train_head(
 
 
 def best_threshold(
-    scores: np.ndarray, truth: np.ndarray, base: np.ndarray | None = None, low: float = 0.05
+    scores: np.ndarray,
+    truth: np.ndarray,
+    base: np.ndarray | None = None,
+    low: float = 0.05,
+    beta: float = 1.0,
 ) -> float:
-    """The threshold in [low, 0.95] with the highest F1 of ``base | (scores >= t)`` (ties: closest to 0.5)."""
+    """The threshold in [low, 0.95] with the highest F-beta of ``base | (scores >= t)`` (ties: nearest 0.5).
+
+    beta < 1 weighs precision more: a role the model adds wrongly becomes a false alarm in a check.
+    """
     best = (-1.0, 0.0, 0.5)
     base = np.zeros_like(truth) if base is None else base
+    b2 = beta * beta
     for t in np.round(np.arange(low, 0.951, 0.01), 2):
         pred = base | (scores >= t)
         tp = float((pred & truth).sum())
         fp = float((pred & ~truth).sum())
         fn = float((~pred & truth).sum())
-        f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-        key = (round(f1, 6), -abs(t - 0.5), t)
+        f = (1 + b2) * tp / ((1 + b2) * tp + b2 * fn + fp) if tp else 0.0
+        key = (round(f, 6), -abs(t - 0.5), t)
         if key > best:
             best = key
     return float(best[2])
@@ -283,6 +292,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--out", type=Path, default=ARTIFACTS)
     ap.add_argument("--seed", type=int, default=SEED)
+    ap.add_argument(
+        "--beta",
+        type=float,
+        default=0.5,
+        help="F-beta the role thresholds maximise on validation (precision first)",
+    )
     ap.add_argument("--epochs", type=int, default=200, help="upper bound; the best validation epoch is kept")
     args = ap.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -443,6 +458,7 @@ def main(argv: list[str] | None = None) -> int:
         "a role passes at 0.5",
         "training": {
             "seed": args.seed,
+            "threshold_f_beta": args.beta,
             "role_epochs": role_epochs,
             "role_dropout": role_dropout,
             "context_epochs": ctx_epochs,
