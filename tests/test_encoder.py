@@ -204,6 +204,10 @@ def test_embedding_cache_serves_repeated_sentences(encoder):
     encoder.clear_cache()
     encoder.embed(["Hello Anna,"])
     assert encoder.stats["forwards"] == before + 2
+    encoder.pin(["I will update you by [when]."])  # fixed phrase-bank texts survive clear_cache()
+    encoder.clear_cache()
+    encoder.embed(["I will update you by [when]."])
+    assert encoder.stats["forwards"] == before + 3
 
 
 def test_torch_threads_are_set_from_the_environment(encoder, monkeypatch):

@@ -210,6 +210,7 @@ class HybridScorer:
         self.artifacts = artifacts
         self.heads = artifacts.heads
         self.thresholds = {r: DEFAULT_THRESHOLD for r in ROLES}  # of the combined score
+        self._pinned_languages: set[str] = set()
 
     @classmethod
     def load(cls, lexicon: Any, folder: Path | None = None, encoder: Any = None) -> HybridScorer:
@@ -221,6 +222,19 @@ class HybridScorer:
 
     def clear_cache(self) -> None:
         self.encoder.clear_cache()
+
+    def _pin_phrases(self, language: str) -> None:
+        """The rewrite inserts the standards' phrase banks as sentences, and check() verifies the rewrite:
+        embedding those fixed sentences once per language saves a second forward pass per check."""
+        if language in self._pinned_languages:
+            return
+        self._pinned_languages.add(language)
+        try:
+            ph = self.lexicon.standards.pack(language).phrases
+        except Exception:  # noqa: BLE001 - only an optimisation
+            return
+        texts = [*ph.care, *ph.acknowledgement, ph.action, ph.next_step, ph.ownership]
+        self.encoder.pin([t for t in texts if t and "{" not in t])
 
     # -- the parts, usable on their own (training and evaluation use them)
 
@@ -266,6 +280,7 @@ class HybridScorer:
     ) -> Scored:
         import torch
 
+        self._pin_phrases(language)
         has_context = bool(context and context.strip())
         texts = [s.text for s in sentences] + ([context] if has_context else [])  # type: ignore[list-item]
         embeddings = self.encoder.embed(texts)  # one forward pass for everything not cached

@@ -412,6 +412,7 @@ class Encoder:
         )
         self._table = {cp: (out or None) for cp, out in (norm or {}).items()}
         self._cache: OrderedDict[str, Any] = OrderedDict()
+        self._pinned: dict[str, Any] = {}  # fixed texts (phrase banks): kept by clear_cache()
         self._cache_size = cache_size
         self._lock = threading.Lock()
         self.threads = torch_threads()
@@ -475,6 +476,11 @@ class Encoder:
             for t in texts:
                 if t in rows:
                     continue
+                pinned = self._pinned.get(t)
+                if pinned is not None:
+                    rows[t] = pinned
+                    self.stats["hits"] += 1
+                    continue
                 hit = self._cache.get(t)
                 if hit is not None:
                     self._cache.move_to_end(t)
@@ -494,7 +500,16 @@ class Encoder:
             return torch.zeros((0, self.dim), dtype=torch.float32)
         return torch.stack([rows[t] for t in texts])
 
+    def pin(self, texts: Sequence[str]) -> None:
+        """Embed fixed texts (not user data: e.g. the rewrite's phrase banks) once, for good."""
+        todo = [t for t in dict.fromkeys(texts) if t and t not in self._pinned]
+        if todo:
+            rows = self.forward(todo)
+            with self._lock:
+                self._pinned.update(zip(todo, rows, strict=True))
+
     def clear_cache(self) -> None:
+        """Forget the embeddings of the texts seen so far (pinned fixed texts stay)."""
         with self._lock:
             self._cache.clear()
 
