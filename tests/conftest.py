@@ -22,3 +22,15 @@ def seeds() -> dict[str, str]:
     if not SEEDS.is_dir():
         pytest.skip("../shared/seeds is not present beside the repository")
     return {p.name[:3]: p.read_text("utf-8") for p in sorted(SEEDS.glob("0*.txt"))}
+
+
+@pytest.fixture
+def lexicon_only(monkeypatch):
+    """Run with the lexicon engine alone: for tests about what phrase lists change (a team's plan
+    names), which the trained model may already catch by meaning."""
+    from wording import pipeline
+
+    monkeypatch.setenv("WORDING_ENGINE", "lexicon")
+    pipeline._scorers.clear()
+    yield
+    pipeline._scorers.clear()

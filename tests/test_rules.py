@@ -297,7 +297,7 @@ def nordlink() -> Standards:
 COMPLAINT = "My mobile data has been dead since Monday and nobody has fixed it!"
 
 
-def test_telecom_plan_names_become_promotion(nordlink):
+def test_telecom_plan_names_become_promotion(nordlink, lexicon_only):
     draft = (
         "I have reset your line from our side. You could also move to Premium 5G for 5 euros more a month."
     )

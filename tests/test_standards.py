@@ -447,7 +447,7 @@ def test_cli_lint_ok_and_failing(tmp_path):
     assert f"{bad}:2: rules.0 (acme.x)" in result.output and "Traceback" not in result.output
 
 
-def test_cli_show_and_check_with_standards(tmp_path):
+def test_cli_show_and_check_with_standards(tmp_path, lexicon_only):
     runner = CliRunner()
     result = runner.invoke(main, ["standards", "show", str(TELECOM)])
     assert result.exit_code == 0 and "nordlink.no-policy-talk" in result.output
