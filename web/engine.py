@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import wording
-from wording.errors import ConfigError, InputError
-from wording.standards import Standards, default_standards, load_standards
+from wording.errors import InputError
+from wording.standards import Standards, default_standards
 
 from .config import Settings
 
@@ -40,19 +40,10 @@ def _load_sets(mapping: Mapping[str, str]) -> dict[str, Standards]:
     """Named team standards files; ``wording.standards_tools.load_sets`` when it exists."""
     if not mapping:
         return {}
-    try:
-        from wording.standards_tools import load_sets  # type: ignore[attr-defined]
-    except ImportError:
-        load_sets = None
-    if load_sets is not None:
-        return dict(load_sets(dict(mapping)))
-    out: dict[str, Standards] = {}
-    for name, path in mapping.items():
-        try:
-            out[name] = load_standards(path)
-        except ConfigError as exc:
-            raise ConfigError(f"standards set {name!r}: {exc.message}") from None
-    return out
+    from wording.standards_tools import load_sets
+
+    # validates every file and runs its examples: a server never starts with a failing standards file
+    return dict(load_sets(dict(mapping)))
 
 
 @dataclass
@@ -67,8 +58,10 @@ class Engine:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Engine:
-        default = load_standards(settings.standards) if settings.standards else default_standards()
-        sets = {"default": default}
+        if settings.standards:
+            sets = _load_sets({"default": settings.standards})
+        else:
+            sets = {"default": default_standards()}
         sets.update(_load_sets(settings.standards_sets))
         return cls(sets=sets, required=os.environ.get("WORDING_ENGINE") == "hybrid")
 
