@@ -313,27 +313,27 @@ def customer_effort(a: Analysis) -> Iterator[Issue]:
             parts.append(a.phrases.have_info.format(value=given.text))
         if redirect and a.phrases.ownership:
             parts.append(a.phrases.ownership)
-        ops: list[Op] = []
+        text = " ".join(_finish_sentence(p) for p in parts)
         if parts:
-            text = " ".join(_finish_sentence(p) for p in parts)
             cut = (
                 clause_cut(a, i, flagged[0].start, flagged[-1].end, keep_roles=(Role.CUSTOMER_EFFORT,))
                 if a.has(i, *DOING)
                 else None
             )
+            # a sentence that also promises something loses only the request; the fix goes after it
             if cut is not None and cut.kind == "trim":
-                # the sentence also promises something: cut only the request, add the fix after it
                 ops = [cut, Op("insert_after", i, text=text)]
-            op: Op | None = Op("replace", i, text=text)
+            else:
+                ops = [Op("replace", i, text=text)]
         elif repeated:
-            op = clause_cut(a, i, flagged[0].start, flagged[-1].end) or Op("delete", i)
+            ops = [clause_cut(a, i, flagged[0].start, flagged[-1].end) or Op("delete", i)]
         else:
-            op = None
+            ops = []
         yield Issue(
             CheckId.CUSTOMER_EFFORT,
             spans=[(c.start, c.end) for c in flagged],
-            ops=ops or ([op] if op else []),
-            replacements=[op.text] if op and op.kind == "replace" else [],
+            ops=ops,
+            replacements=[text] if parts else [],
         )
 
 
@@ -384,7 +384,8 @@ def run(a: Analysis, disabled: Sequence[str] = ()) -> list[Issue]:
         out.extend(fn(a))
     ownership = a.phrases.ownership
     if ownership and any(
-        issue.check == CheckId.CUSTOMER_EFFORT and any(ownership in op.text for op in issue.ops) for issue in out
+        issue.check == CheckId.CUSTOMER_EFFORT and any(ownership in op.text for op in issue.ops)
+        for issue in out
     ):
         # the ownership sentence already says who acts and when: a second next-step placeholder is noise
         for issue in out:

@@ -45,6 +45,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .rewrite import apply as apply_edits
+
 __all__ = ["FORMATS", "Format", "Markup", "SourceEdit", "extract", "from_annotation"]
 
 Format = Literal["text", "html", "markdown"]
@@ -268,15 +270,8 @@ def _as_triple(edit: Any) -> tuple[int, int, str]:
 
 
 def apply_source(source: str, edits: Sequence[SourceEdit]) -> str:
-    out, pos = [], 0
-    for e in sorted(edits, key=lambda e: (e.start, e.end)):
-        if e.start < pos:
-            raise ValueError(f"source edits overlap at {e.start}")
-        out.append(source[pos : e.start])
-        out.append(e.replacement)
-        pos = e.end
-    out.append(source[pos:])
-    return "".join(out)
+    """Apply markup edits; overlapping ones raise ``OverlappingEdits`` (a ``ValueError``)."""
+    return apply_edits(source, edits)
 
 
 # ------------------------------------------------------------------------------------------ builders

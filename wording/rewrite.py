@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from . import facts as facts_mod
 from .checks import Analysis, Issue, Op
@@ -181,15 +182,14 @@ def _check_no_overlap(raws: Sequence[_Raw]) -> None:
             last_start = r.start
 
 
-def apply(text: str, edits: Sequence[Edit]) -> str:
-    """Apply ``edits`` (spans over ``text``) in document order; rejects overlapping edits."""
-    ordered = sorted(enumerate(edits), key=lambda p: (p[1].start, p[1].end, p[0]))
-    raws = [_Raw(e.start, e.end, e.replacement, e.kind, 0, n) for n, (_, e) in enumerate(ordered)]
-    _check_no_overlap(raws)
+def apply(text: str, edits: Sequence[Any]) -> str:
+    """Apply ``edits`` (anything with ``start``, ``end``, ``replacement`` over ``text``) in document
+    order; inserts at one point keep their given order; rejects overlapping edits."""
+    ordered = [e for _, e in sorted(enumerate(edits), key=lambda p: (p[1].start, p[1].end, p[0]))]
     out, pos = [], 0
-    for e in raws:
+    for e in ordered:
         if e.start < pos:
-            raise OverlappingEdits(f"edit at {e.start}-{e.end} overlaps")
+            raise OverlappingEdits(f"edit at {e.start}-{e.end} overlaps one ending at {pos}")
         out.append(text[pos : e.start])
         out.append(e.replacement)
         pos = e.end

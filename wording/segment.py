@@ -104,7 +104,9 @@ def _line_pieces(text: str) -> list[tuple[int, int]]:
 _DOT_WORD = regex.compile(r"(?<=(?:^|\s)(\S{2,}?)\.)\s+(?=[\p{Lu}])")
 _DOT_UNCASED = regex.compile(r"(?<=(?:^|\s)(\S+?)\.)\s+(?=[\p{Script=Arabic}])")  # no capitals to go by
 _OPENERS_AT_END = regex.compile(r"\s+([#@]+)$")  # a hashtag's "#" that spaCy left on the previous sentence
-_EMOJI_RUN = regex.compile(r"(?<=\p{Extended_Pictographic}[\uFE0F\u200D\p{Extended_Pictographic}]*)\s+(?=[\p{Lu}])")
+_EMOJI_RUN = regex.compile(
+    r"(?<=\p{Extended_Pictographic}[\uFE0F\u200D\p{Extended_Pictographic}]*)\s+(?=[\p{Lu}])"
+)
 
 
 def _recut(
@@ -113,16 +115,13 @@ def _recut(
     out: list[tuple[int, int]] = []
     for s, e in spans:
         cuts = [m.end() for m in _EMOJI_RUN.finditer(line, s, e)]
-        if lang == "ar":
-            for m in _DOT_UNCASED.finditer(line, s, e):
-                word = m.group(1)
-                if f"{word}." not in abbrevs:
-                    cuts.append(m.end())
-        elif lang != "en":  # the English pipeline's statistical recogniser handles these
-            for m in _DOT_WORD.finditer(line, s, e):
-                word = m.group(1)
-                if f"{word}." not in abbrevs and f"{word}.".lower() not in abbrevs and not word[-1].isdigit():
-                    cuts.append(m.end())
+        if lang != "en":  # the English pipeline's statistical recogniser handles these
+            for m in (_DOT_UNCASED if lang == "ar" else _DOT_WORD).finditer(line, s, e):
+                if _ends_with_abbreviation(line[s : m.start()], abbrevs):
+                    continue
+                if lang != "ar" and m.group(1)[-1].isdigit():  # a number's dot: the merge rules decide
+                    continue
+                cuts.append(m.end())
         start = s
         for c in sorted(set(cuts)):
             if start < c < e:

@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=0, help="check at most this many replies (0: all)")
     ap.add_argument("--review", type=int, default=0, help="print this many flagged replies for review")
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--ids", default="", help="comma-separated tweet ids: print what fires on these (re-review)")
+    ap.add_argument("--ids", default="", help="comma-separated tweet ids: what fires on these (re-review)")
     args = ap.parse_args(argv)
     if not args.dir.is_dir():
         print(f"twcs data not found at {args.dir}; skipping (it is evaluation material kept outside the repo)")
@@ -66,18 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     from .pipeline import check
 
     pairs = load_pairs(args.dir)
-    if args.ids:
-        wanted = {i.strip() for i in args.ids.split(",") if i.strip()}
-        for pair in pairs:
-            if pair["id"] in wanted:
-                try:
-                    report = check(pair["reply"] or "", context=pair["context"], verify=False)
-                except WordingError as exc:
-                    print(f"[{pair['id']}] refused: {exc.code}")
-                    continue
-                checks = sorted({f.check for f in report.findings})
-                print(f"[{pair['id']}] {pair['brand']}  context={report.context.type}  checks={','.join(checks) or '-'}")
-        return 0
+    wanted = {i.strip() for i in args.ids.split(",") if i.strip()}
+    if wanted:  # re-review: only these tweets, one line each
+        pairs = [pair for pair in pairs if pair["id"] in wanted]
     if args.limit:
         pairs = pairs[: args.limit]
     fired: Counter[str] = Counter()
@@ -92,9 +83,15 @@ def main(argv: list[str] | None = None) -> int:
             report = check(pair["reply"] or "", context=pair["context"], verify=False)
         except WordingError as exc:
             refused[exc.code] += 1
+            if wanted:
+                print(f"[{pair['id']}] refused: {exc.code}")
             continue
         engine = report.engine.name
         checks = sorted({f.check for f in report.findings})
+        if wanted:
+            fired_here = ",".join(checks) or "-"
+            print(f"[{pair['id']}] {pair['brand']}  context={report.context.type}  checks={fired_here}")
+            continue
         if pair["context"]:
             with_context += 1
             if report.context.type == "complaint":
@@ -103,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         fired.update(checks)
         if checks:
             flagged.append((pair, checks, report.context.type))
+    if wanted:
+        return 0
     checked = len(pairs) - sum(refused.values())
     print(f"engine: {engine}; brand replies: {len(pairs)}; checked: {checked}; refused: {dict(refused)}")
     print(f"with the customer's tweet as context: {with_context}; of those classified complaint: {complaint_replies}")
