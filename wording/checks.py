@@ -282,8 +282,9 @@ def customer_effort(a: Analysis) -> Iterator[Issue]:
     for i, s in enumerate(a.sentences):
         cues = [c for c in s.cues if c.role == Role.CUSTOMER_EFFORT]
         if not cues:
-            if Role.CUSTOMER_EFFORT in s.labels and not a.has(i, Role.QUESTION):
-                # the model found effort without a cue phrase: treat it as a redirect
+            if s.effort == "redirect" and Role.CUSTOMER_EFFORT in s.labels and not a.has(i, Role.QUESTION):
+                # the model found a redirect without a cue phrase; a single ask or a self-service
+                # instruction it finds is normal service (models/data/DATA.md)
                 op = Op("replace", i, text=a.phrases.ownership) if a.phrases.ownership else None
                 yield Issue(CheckId.CUSTOMER_EFFORT, spans=[(s.start, s.end)], ops=[op] if op else [])
             continue

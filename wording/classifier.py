@@ -15,6 +15,21 @@ confident. The model never removes a role the lexicon found: on the validation s
 cues are precise and its misses are what the model is for. The lexicon's cues (with their tags, e.g.
 ``ask:order_number`` or ``redirect``) are passed through unchanged: the checks need them.
 
+Kind of effort (redirect / ask / instruction): a third head, trained on the sentences labelled
+customer_effort, says what kind of effort a sentence asks of the customer (models/data/DATA.md). The
+customer_effort check turns a sentence the model alone marks as effort into a finding only when it is
+a redirect; a single ask or a self-service instruction is normal service. It is a redirect when the
+effort head's probability of "redirect" reaches a threshold calibrated on the
+validation split.
+
+Exclusive roles. Some roles (almost) never share a sentence in the annotated data: good_news and
+bad_news, promotion and good_news, customer_effort and action or next_step, ... (``exclusive_pairs``:
+together in at most 2% of the rarer role's sentences; the list is in the manifest). When both pass in
+one sentence, a role from a cue phrase wins over a role only the model gives, and between two
+model-only roles the surer one stays (``apply_exclusions``). Likewise a redirect sentence keeps
+none of the roles redirects (almost) never have, next_step among them, unless a cue phrase gives one
+(``hold_for_redirects``).
+
 Context type (complaint / inquiry / praise / other): the context head (an MLP on the embedding of the
 whole customer message) gives softmax probabilities. Without a message, the type is inferred from the
 draft's roles (an apology or empathy suggests a complaint) and the report says so.
@@ -44,7 +59,8 @@ from .types import ROLES, ContextType, Role
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
+EFFORT_KINDS: tuple[str, ...] = ("redirect", "ask", "instruction")
 CONTEXT_TYPES: tuple[ContextType, ...] = (
     ContextType.COMPLAINT,
     ContextType.INQUIRY,
@@ -82,7 +98,8 @@ def mlp(dim: int, hidden: int, layers: int, out: int, dropout: float = 0.0):  # 
 def make_heads(arch: dict[str, int], dropout: float = 0.0):  # type: ignore[no-untyped-def]
     """The role head and the context head as one torch module (``models/train.py`` trains it).
 
-    ``arch``: ``dim``, ``role_hidden``, ``role_layers``, ``context_hidden``, ``context_layers``.
+    ``arch``: ``dim``, ``role_hidden``, ``role_layers``, ``context_hidden``, ``context_layers``,
+    ``effort_hidden``, ``effort_layers``.
     """
     import torch
     from torch import nn
@@ -102,6 +119,14 @@ def make_heads(arch: dict[str, int], dropout: float = 0.0):  # type: ignore[no-u
                 len(CONTEXT_TYPES),
                 dropout,
             )
+            # the kind of customer effort (redirect / ask / instruction) of a sentence with that role
+            self.effort = mlp(
+                dim,
+                int(arch.get("effort_hidden", 0)),
+                int(arch.get("effort_layers", 0)),
+                len(EFFORT_KINDS),
+                dropout,
+            )
             # the model's per-role thresholds (calibrated on validation), kept with the weights
             self.register_buffer("thresholds", torch.full((len(ROLES),), 0.5))
 
@@ -114,6 +139,76 @@ def make_heads(arch: dict[str, int], dropout: float = 0.0):  # type: ignore[no-u
     return Heads()
 
 
+def exclusive_pairs(labels: Any, share: float = 0.02, min_support: int = 50) -> list[tuple[int, int]]:
+    """Pairs of roles (indices) the annotation almost never gives one sentence together: both occur
+    at least ``min_support`` times and together in at most ``share`` of the rarer one's sentences
+    (e.g. good_news and bad_news, promotion and good_news). ``labels``: (n, roles) boolean array."""
+    import numpy as np
+
+    y = np.asarray(labels, dtype=bool)
+    count = y.sum(0)
+    both = y.T.astype(np.int64) @ y.astype(np.int64)
+    return [
+        (a, b)
+        for a in range(y.shape[1])
+        for b in range(a + 1, y.shape[1])
+        if min(count[a], count[b]) >= min_support and both[a, b] <= share * min(count[a], count[b])
+    ]
+
+
+def apply_exclusions(combined: Any, lexicon: Any, pairs: Sequence[tuple[int, int]]) -> Any:
+    """Resolve two exclusive roles that both pass in one sentence (scores pass at 0.5).
+
+    A role the lexicon's cue phrase gives wins over one only the model gives; between two roles only
+    the model gives, the one it is surer of (higher combined score) stays. Two cue phrases are left
+    alone. The losing role's score is held just below 0.5. Arrays of shape (n, roles); returns a copy.
+    """
+    import numpy as np
+
+    out = np.array(combined, dtype=np.float32, copy=True)
+    cue = np.asarray(lexicon) >= DEFAULT_THRESHOLD
+    for a, b in pairs:
+        clash = (out[:, a] >= DEFAULT_THRESHOLD) & (out[:, b] >= DEFAULT_THRESHOLD)
+        for i in np.flatnonzero(clash):
+            if cue[i, a] and cue[i, b]:
+                continue
+            if cue[i, a] or (not cue[i, b] and out[i, a] >= out[i, b]):
+                out[i, b] = min(out[i, b], BELOW)
+            else:
+                out[i, a] = min(out[i, a], BELOW)
+    return out
+
+
+BELOW = 0.49  # a score held just below the threshold
+
+
+def hold_for_redirects(
+    combined: Any, lexicon: Any, efforts: Sequence[str | None], roles: Sequence[int]
+) -> Any:
+    """In a sentence that passes customer_effort as a redirect, hold the ``roles`` a redirect (almost)
+    never has in the data (e.g. next_step: sending the customer elsewhere is not a next step) below
+    0.5, unless a cue phrase gives them. Arrays of shape (n, roles); modified in place and returned."""
+    effort = ROLES.index(Role.CUSTOMER_EFFORT)
+    for i, kind in enumerate(efforts):
+        if kind == EFFORT_KINDS[0] and combined[i, effort] >= DEFAULT_THRESHOLD:
+            for j in roles:
+                if lexicon[i, j] < DEFAULT_THRESHOLD:
+                    combined[i, j] = min(combined[i, j], BELOW)
+    return combined
+
+
+def effort_choice(probs: Any, redirect_threshold: float) -> list[str]:
+    """Kind of effort per sentence from the effort head's softmax ``probs`` (n, 3): a redirect when its
+    probability reaches the calibrated threshold, else the likelier of ask and instruction."""
+    out = []
+    for row in probs:
+        if float(row[0]) >= redirect_threshold:
+            out.append(EFFORT_KINDS[0])
+        else:
+            out.append(EFFORT_KINDS[1] if float(row[1]) >= float(row[2]) else EFFORT_KINDS[2])
+    return out
+
+
 @dataclass(frozen=True)
 class Artifacts:
     heads: Any  # the torch module (eval mode)
@@ -121,6 +216,9 @@ class Artifacts:
     encoder_sha256: str
     manifest: dict[str, Any]
     folder: Path
+    exclusive: tuple[tuple[int, int], ...] = ()  # role index pairs (see exclusive_pairs)
+    redirect_threshold: float = 0.5
+    not_with_redirect: tuple[int, ...] = ()  # roles (indices) a redirect sentence (almost) never has
 
 
 def _sha256(path: Path) -> str:
@@ -158,9 +256,11 @@ def load_artifacts(folder: Path, encoder_sha256: str) -> Artifacts:
             raise ModelUnavailable(f"the classifier file {name} is missing from {folder}")
         if _sha256(path) != digest:
             raise ModelUnavailable(f"the classifier file {name} does not match its sha256 in the manifest")
-    if list(manifest.get("roles", [])) != [str(r) for r in ROLES] or list(
-        manifest.get("context_types", [])
-    ) != [str(t) for t in CONTEXT_TYPES]:
+    if (
+        list(manifest.get("roles", [])) != [str(r) for r in ROLES]
+        or list(manifest.get("context_types", [])) != [str(t) for t in CONTEXT_TYPES]
+        or list(manifest.get("effort_kinds", [])) != list(EFFORT_KINDS)
+    ):
         raise ModelUnavailable("the classifier artifacts were trained for other labels")
     from safetensors.torch import load_file
 
@@ -173,7 +273,18 @@ def load_artifacts(folder: Path, encoder_sha256: str) -> Artifacts:
     stored = dict(zip(ROLES, heads.thresholds.tolist(), strict=True))
     if any(abs(stored[r] - thresholds.get(r, -1.0)) > 1e-6 for r in ROLES):
         raise ModelUnavailable("the classifier thresholds in the manifest do not match the weights file")
-    return Artifacts(heads.eval(), thresholds, trained_on, manifest, folder)
+    names = [str(r) for r in ROLES]
+    try:
+        exclusive = tuple(
+            (names.index(a), names.index(b)) for a, b in manifest.get("exclusive_roles", [])
+        )
+        redirect = float(manifest["redirect_threshold"])
+        not_with_redirect = tuple(names.index(r) for r in manifest["not_with_redirect"])
+    except (KeyError, ValueError, TypeError) as exc:
+        raise ModelUnavailable(f"the classifier manifest is incomplete: {exc}") from None
+    return Artifacts(
+        heads.eval(), thresholds, trained_on, manifest, folder, exclusive, redirect, not_with_redirect
+    )
 
 
 # ------------------------------------------------------------------------------------------ engine
@@ -246,6 +357,14 @@ class HybridScorer:
             p = torch.sigmoid(self.heads.roles(embeddings))
             return self.heads.combined(p, lexicon_scores)
 
+    def effort_kinds(self, embeddings) -> list[str | None]:  # type: ignore[no-untyped-def]
+        """The most likely kind of customer effort per sentence (meaningful where that role passes)."""
+        import torch
+
+        with torch.inference_mode():
+            probs = torch.softmax(self.heads.effort(embeddings), dim=-1).tolist()
+        return list(effort_choice(probs, self.artifacts.redirect_threshold))
+
     def context_probabilities(self, embeddings):  # type: ignore[no-untyped-def]
         import torch
 
@@ -286,12 +405,16 @@ class HybridScorer:
         embeddings = self.encoder.embed(texts)  # one forward pass for everything not cached
         cues = [self.lexicon.find(s.text, language, s.start) for s in sentences]
         roles: list[dict[Role, float]] = []
+        efforts: list[str | None] = []
         if sentences:
             lex = torch.tensor(
                 [[scores[r] for r in ROLES] for scores in _lexicon_roles(self.lexicon, cues, language)],
                 dtype=torch.float32,
             )
             probs = self.role_probabilities(embeddings[: len(sentences)], lex)
+            probs = apply_exclusions(probs.numpy(), lex.numpy(), self.artifacts.exclusive)
+            efforts = self.effort_kinds(embeddings[: len(sentences)])
+            probs = hold_for_redirects(probs, lex.numpy(), efforts, self.artifacts.not_with_redirect)
             roles = [{r: float(p) for r, p in zip(ROLES, row, strict=True)} for row in probs.tolist()]
         context_scores = None
         if has_context:
@@ -306,6 +429,7 @@ class HybridScorer:
             engine="hybrid",
             reason=None,
             encoder=self.encoder.name,
+            effort=efforts if sentences else [],
         )
 
 

@@ -189,6 +189,7 @@ def check(
         # the deployment asked for the model; answering from the lexicon would be a silent downgrade
         raise ModelUnavailable(f"the classifier is required (WORDING_ENGINE=hybrid) but unavailable: {scored.reason}")
     sentences = []
+    efforts = scored.effort or [None] * len(spans)
     for n, (span, roles, cues) in enumerate(zip(spans, scored.roles, scored.cues, strict=True)):
         labels = [r for r in Role if roles.get(r, 0.0) >= scored.thresholds.get(r, 0.5)]
         sentences.append(
@@ -200,6 +201,7 @@ def check(
                 roles={r: round(float(roles.get(r, 0.0)), 4) for r in Role},
                 labels=labels,
                 cues=cues,
+                effort=efforts[n] if Role.CUSTOMER_EFFORT in labels else None,
             )
         )
     sentences = _signature(sentences)

@@ -41,6 +41,7 @@ class Scored:
     engine: str = "lexicon"
     reason: str | None = None  # why the model is not in use, when it is not
     encoder: str | None = None
+    effort: list[str | None] = field(default_factory=list)  # per sentence: the model's effort kind, if any
 
 
 @runtime_checkable

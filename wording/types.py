@@ -18,6 +18,7 @@ LANGUAGES: tuple[str, ...] = ("en", "ru", "lv", "ar", "hy")
 LanguageCode = Literal["en", "ru", "lv", "ar", "hy"]
 Goal = Literal["satisfaction", "action"]
 Severity = Literal["error", "warning", "suggestion"]
+EffortKind = Literal["redirect", "ask", "instruction"]
 
 
 class Role(StrEnum):
@@ -86,6 +87,12 @@ class Sentence(_Frozen):
     roles: dict[Role, float] = Field(description="Score in [0, 1] for every role.")
     labels: list[Role] = Field(description="Roles whose score passed the threshold.")
     cues: list[Cue] = Field(default_factory=list)
+    effort: EffortKind | None = Field(
+        default=None,
+        description="With the customer_effort label and the hybrid engine: the kind of effort the model "
+        "reads ('redirect': the customer is sent elsewhere or does the company's work; 'ask': information "
+        "the company needs; 'instruction': a self-service step). None otherwise.",
+    )
 
 
 class LanguageInfo(_Frozen):
