@@ -11,8 +11,9 @@ each with a customer message of its language as context. Prints:
   batch, no cache: the floor; and the ratio check() / floor;
 * batch throughput (drafts per second, never-seen drafts of 5 sentences, all languages);
 * peak RSS of this process;
+* ``check()`` of 5-sentence drafts with 1 and with 2 torch threads, alternating draft by draft;
 * cold start (interpreter + ``import wording`` + first check) in a fresh subprocess, with an empty
-  converted-model cache (conversion included) and with the cache warm.
+  converted-model cache (conversion included) and with the cache warm, and the warm one by stage.
 
 Aims on a 2-core machine: p50 <= 60 ms for a 5-sentence draft with context, ratio <= 1.25,
 RSS <= 1 GB, warm-cache cold start <= 8 s. Timings are wall-clock medians after warm-up; other work on
@@ -114,6 +115,51 @@ def cold_start(cache_dir: str) -> float:
     return total
 
 
+STAGES = """
+import time
+t = time.perf_counter()
+marks = []
+def mark(name):
+    marks.append((name, time.perf_counter() - t))
+import wording
+mark("import wording")
+from wording import encoder, language, pipeline, segment
+from wording.standards import default_standards
+std = default_standards()
+mark("standards (five packs, patterns compiled)")
+text = "Sorry for the delay. Your refund went through today."
+language.detect(text, None)
+mark("lingua language models")
+segment.split(text, "en")
+mark("spaCy English pipeline (imports spaCy and torch)")
+encoder.get_encoder()
+mark("encoder: transformers, sha256 checks, tokenizer, weights")
+pipeline.get_scorer(std)
+mark("heads")
+wording.check(text, context="Where is my refund?")
+mark("first check")
+prev = 0.0
+for name, at in marks:
+    print(f"{at - prev:.2f}|{name}")
+    prev = at
+"""
+
+
+def cold_start_stages(cache_dir: str) -> list[tuple[str, float]]:
+    """Seconds per loading stage in a fresh process with a warm converted-model cache."""
+    env = {**os.environ, "WORDING_CACHE_DIR": cache_dir}
+    env.pop("WORDING_ENGINE", None)
+    res = subprocess.run(
+        [sys.executable, "-c", STAGES], env=env, capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    out = []
+    for line in res.stdout.splitlines():
+        if "|" in line:
+            secs, name = line.split("|", 1)
+            out.append((name, float(secs)))
+    return out
+
+
 def main() -> int:
     print(f"load average before: {os.getloadavg()[0]:.2f} (2 cores)")
     data = corpus()
@@ -160,6 +206,26 @@ def main() -> int:
             f"{f50 / e50:>6.2f} {v50 / e50:>16.2f}"
         )
 
+    # torch threads, side by side: the same 5-sentence drafts, 1 and 2 threads alternating
+    import torch
+
+    default_threads = torch.get_num_threads()
+    by_threads: dict[int, list[float]] = {1: [], 2: []}
+    for lang, d, c in drafts(data, 5, RUNS, seed=7):
+        for k in (1, 2):
+            torch.set_num_threads(k)
+            pipeline.clear_caches()
+            t = time.perf_counter()
+            wording.check(d, context=c, language=lang)
+            by_threads[k].append((time.perf_counter() - t) * 1000)
+    torch.set_num_threads(default_threads)
+    one, two = statistics.median(by_threads[1]), statistics.median(by_threads[2])
+    print(
+        f"\ntorch threads, 5-sentence check() p50: 1 thread {one:.1f} ms, 2 threads {two:.1f} ms "
+        f"(1/2 = {one / two:.2f}); the default is {default_threads}"
+    )
+    print(f"load average now: {os.getloadavg()[0]:.2f}")
+
     batch = drafts(data, 5, 100, seed=99)
     t = time.perf_counter()
     for lang, d, c in batch:
@@ -173,10 +239,14 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         cold = cold_start(tmp)  # empty cache: the conversion runs
         warm_s = statistics.median(cold_start(tmp) for _ in range(3))
+        stages = cold_start_stages(tmp)
     print(
         f"cold start (new process: import + first check): {cold:.1f}s converting, "
         f"{warm_s:.1f}s with the cache"
     )
+    print("cold start by stage (warm cache, one fresh process):")
+    for name, secs in stages:
+        print(f"  {secs:6.2f}s  {name}")
     five = rows[1]
     f50, e50 = statistics.median(five[1]), statistics.median(five[3])
     print("\naims (2 cores):")
