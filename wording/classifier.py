@@ -19,8 +19,7 @@ Kind of effort (redirect / ask / instruction): a third head, trained on the sent
 customer_effort, says what kind of effort a sentence asks of the customer (models/data/DATA.md). The
 customer_effort check turns a sentence the model alone marks as effort into a finding only when it is
 a redirect; a single ask or a self-service instruction is normal service. It is a redirect when the
-effort head's probability of "redirect" reaches a threshold calibrated on the
-validation split.
+effort head's probability of "redirect" reaches a threshold calibrated on the validation split.
 
 Exclusive roles. Some roles (almost) never share a sentence in the annotated data: good_news and
 bad_news, promotion and good_news, customer_effort and action or next_step, ... (``exclusive_pairs``:
@@ -96,7 +95,7 @@ def mlp(dim: int, hidden: int, layers: int, out: int, dropout: float = 0.0):  # 
 
 
 def make_heads(arch: dict[str, int], dropout: float = 0.0):  # type: ignore[no-untyped-def]
-    """The role head and the context head as one torch module (``models/train.py`` trains it).
+    """The role, context and effort heads as one torch module (``models/train.py`` trains it).
 
     ``arch``: ``dim``, ``role_hidden``, ``role_layers``, ``context_hidden``, ``context_layers``,
     ``effort_hidden``, ``effort_layers``.
@@ -156,6 +155,23 @@ def exclusive_pairs(labels: Any, share: float = 0.02, min_support: int = 50) -> 
     ]
 
 
+def roles_rare_in(labels: Any, rows: Any, share: float = 0.02, min_support: int = 50) -> list[int]:
+    """Roles (indices) with at least ``min_support`` sentences in ``labels`` that occur in at most
+    ``share`` of the sentences selected by the boolean mask ``rows`` (e.g. the redirects)."""
+    import numpy as np
+
+    y = np.asarray(labels, dtype=bool)
+    mask = np.asarray(rows, dtype=bool)
+    return [
+        j
+        for j in range(y.shape[1])
+        if y[:, j].sum() >= min_support and y[mask, j].sum() <= share * mask.sum()
+    ]
+
+
+BELOW = 0.49  # a score held just below the threshold
+
+
 def apply_exclusions(combined: Any, lexicon: Any, pairs: Sequence[tuple[int, int]]) -> Any:
     """Resolve two exclusive roles that both pass in one sentence (scores pass at 0.5).
 
@@ -177,9 +193,6 @@ def apply_exclusions(combined: Any, lexicon: Any, pairs: Sequence[tuple[int, int
             else:
                 out[i, a] = min(out[i, a], BELOW)
     return out
-
-
-BELOW = 0.49  # a score held just below the threshold
 
 
 def hold_for_redirects(
@@ -358,12 +371,13 @@ class HybridScorer:
             return self.heads.combined(p, lexicon_scores)
 
     def effort_kinds(self, embeddings) -> list[str | None]:  # type: ignore[no-untyped-def]
-        """The most likely kind of customer effort per sentence (meaningful where that role passes)."""
+        """The kind of customer effort per sentence (see ``effort_choice``); meaningful only where the
+        sentence has the customer_effort role."""
         import torch
 
         with torch.inference_mode():
             probs = torch.softmax(self.heads.effort(embeddings), dim=-1).tolist()
-        return list(effort_choice(probs, self.artifacts.redirect_threshold))
+        return [*effort_choice(probs, self.artifacts.redirect_threshold)]
 
     def context_probabilities(self, embeddings):  # type: ignore[no-untyped-def]
         import torch
