@@ -231,6 +231,31 @@ def test_artifacts_without_the_effort_calibration_are_refused(tmp_path, hybrid):
         classifier.load_artifacts(folder, hybrid.encoder.identity)
 
 
+# ------------------------------------------------------------------------------- on the golden cases
+
+
+def test_on_the_golden_cases_the_model_finds_more_without_marker_words_and_few_false_alarms(
+    fresh_engines, monkeypatch
+):
+    """The part of the issue's bar the hybrid meets today (docs/quality.md): more of the marker-free
+    cases right than the lexicon, and false alarms on at most 1 in 10 clean drafts (it is at 6 of 131).
+    Being as good as the lexicon on every check is not met yet and is not asserted."""
+    from wording.evaluate import load_cases, run_case
+
+    cases = load_cases()
+    free = [c for c in cases if c.marker_free]
+    clean = [c for c in cases if not c.expect]
+    monkeypatch.setenv("WORDING_ENGINE", "lexicon")
+    pipeline._scorers.clear()
+    lexicon_right = sum(run_case(c) == set(c.expect) for c in free)
+    monkeypatch.setenv("WORDING_ENGINE", "hybrid")
+    pipeline._scorers.clear()
+    hybrid_right = sum(run_case(c) == set(c.expect) for c in free)
+    alarms = sum(bool(run_case(c)) for c in clean)
+    assert hybrid_right > lexicon_right, (hybrid_right, lexicon_right)
+    assert alarms <= len(clean) // 10, f"{alarms} of {len(clean)} clean drafts got a finding"
+
+
 # ------------------------------------------------------------------------------------------- context
 
 MESSAGES = [
