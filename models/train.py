@@ -461,7 +461,7 @@ def main(argv: list[str] | None = None) -> int:
     eff_pred = np.array([kinds.index(k) for k in eff_choice])
     # roles that redirect sentences (almost) never have in the training split: held back on redirects
     red = tr.numpy() & (ye.numpy() == 0) & has_kind.numpy()
-    not_with_redirect = [j for j in roles_rare_in(truth, red) if roles[j] != "customer_effort"]
+    not_with_redirect = roles_rare_in(truth, red)
     combined = hold_for_redirects(combined, lex_np, eff_choice, not_with_redirect)
 
     # -- the test split, once

