@@ -119,8 +119,11 @@ STAGES = """
 import time
 t = time.perf_counter()
 marks = []
+def rss():
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) // 1024 for line in fh if line.startswith("VmRSS"))
 def mark(name):
-    marks.append((name, time.perf_counter() - t))
+    marks.append((name, time.perf_counter() - t, rss()))
 import wording
 mark("import wording")
 from wording import encoder, language, pipeline, segment
@@ -138,15 +141,16 @@ pipeline.get_scorer(std)
 mark("heads")
 wording.check(text, context="Where is my refund?")
 mark("first check")
-prev = 0.0
-for name, at in marks:
-    print(f"{at - prev:.2f}|{name}")
-    prev = at
+prev, prev_rss = 0.0, 0
+for name, at, mb in marks:
+    print(f"{at - prev:.2f}|{mb - prev_rss}|{name}")
+    prev, prev_rss = at, mb
 """
 
 
-def cold_start_stages(cache_dir: str) -> list[tuple[str, float]]:
-    """Seconds per loading stage in a fresh process with a warm converted-model cache."""
+def cold_start_stages(cache_dir: str) -> list[tuple[str, float, int]]:
+    """Seconds and resident memory (MB, VmRSS) added per loading stage in a fresh process with a warm
+    converted-model cache."""
     env = {**os.environ, "WORDING_CACHE_DIR": cache_dir}
     env.pop("WORDING_ENGINE", None)
     res = subprocess.run(
@@ -155,8 +159,8 @@ def cold_start_stages(cache_dir: str) -> list[tuple[str, float]]:
     out = []
     for line in res.stdout.splitlines():
         if "|" in line:
-            secs, name = line.split("|", 1)
-            out.append((name, float(secs)))
+            secs, mb, name = line.split("|", 2)
+            out.append((name, float(secs), int(mb)))
     return out
 
 
@@ -244,9 +248,9 @@ def main() -> int:
         f"cold start (new process: import + first check): {cold:.1f}s converting, "
         f"{warm_s:.1f}s with the cache"
     )
-    print("cold start by stage (warm cache, one fresh process):")
-    for name, secs in stages:
-        print(f"  {secs:6.2f}s  {name}")
+    print("cold start by stage (warm cache, one fresh process; seconds and resident MB each stage adds):")
+    for name, secs, mb in stages:
+        print(f"  {secs:6.2f}s  {mb:+5d} MB  {name}")
     five = rows[1]
     f50, e50 = statistics.median(five[1]), statistics.median(five[3])
     print("\naims (2 cores):")
