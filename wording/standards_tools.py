@@ -19,6 +19,7 @@ from .standards import (
     Standards,
     _describe,
     _line,
+    _validate,
     _walk_cues,
     compile_pattern,
     default_paths,
@@ -54,7 +55,13 @@ def lint(path: str | Path) -> tuple[bool, list[str]]:
 def _lint(path: Path) -> tuple[bool, list[str], Standards | None]:
     try:
         data, lines, origin = read_document(path)
-        std = default_standards() if _is_default(path) else load_standards(path)
+        if _is_default(path):
+            # the defaults load without compiling their patterns (they compile on first use); lint
+            # compiles them all, so a broken one is reported here with its line
+            _validate(data, origin, lines)
+            std = default_standards()
+        else:
+            std = load_standards(path)
     except ConfigError as exc:
         return False, _split(exc.message), None
     problems: list[str] = []

@@ -129,7 +129,7 @@ mark("import wording")
 from wording import encoder, language, pipeline, segment
 from wording.standards import default_standards
 std = default_standards()
-mark("standards (five packs, patterns compiled)")
+mark("standards (five packs; a language compiles its patterns on first use)")
 text = "Sorry for the delay. Your refund went through today."
 language.detect(text, None)
 mark("lingua language models")
