@@ -36,8 +36,9 @@ from .train import (
 SECOND = DATA / "agreement"
 
 
-def read_second(folder: Path, first: list[Example], kind: str) -> tuple[list[Example], list[str]]:
-    """Annotator B's labels for the test-split texts of ``first``, in the same order as ``first``."""
+def read_second(folder: Path, first: list[Example], kind: str) -> tuple[list[Example | None], list[str]]:
+    """Annotator B's labels for the test-split texts of ``first``, in the same order as ``first``
+    (None where B has not labelled the text)."""
     by_text: dict[tuple[str, str], dict[str, Any]] = {}
     problems: list[str] = []
     for lang in LANGS:
@@ -51,11 +52,11 @@ def read_second(folder: Path, first: list[Example], kind: str) -> tuple[list[Exa
                 by_text[(lang, str(item["text"]).strip().lower())] = item
             except (ValueError, KeyError, TypeError):
                 problems.append(f"{path.name}:{n}: not a JSON object with 'text'")
-    out: list[Example] = []
+    out: list[Example | None] = []
     for e in first:
         item = by_text.get((e.language, e.text.strip().lower()))
-        if item is None:
-            problems.append(f"{kind}-{e.language}: no second label for a test text")
+        if item is None:  # a text added to the data after the second annotation
+            out.append(None)
             continue
         if kind == "roles":
             out.append(
@@ -91,15 +92,24 @@ def main(argv: list[str] | None = None) -> int:
 
     roles, types = [str(r) for r in ROLES], [str(t) for t in CONTEXT_TYPES]
     sentences, messages, problems = read_data(args.data)
-    s_a = [e for e in sentences if e.split == "test"]
-    m_a = [e for e in messages if e.split == "test"]
-    s_b, p1 = read_second(args.second, s_a, "roles")
-    m_b, p2 = read_second(args.second, m_a, "messages")
+    s_all = [e for e in sentences if e.split == "test"]
+    m_all = [e for e in messages if e.split == "test"]
+    s_b2, p1 = read_second(args.second, s_all, "roles")
+    m_b2, p2 = read_second(args.second, m_all, "messages")
     problems += p1 + p2
     if problems:
         for p in problems[:20]:
             print(p, file=sys.stderr)
         return 2
+    # only the texts both annotators labelled (texts added to the data later have no second label)
+    s_a = [a for a, b in zip(s_all, s_b2, strict=True) if b is not None]
+    s_b = [b for b in s_b2 if b is not None]
+    m_a = [a for a, b in zip(m_all, m_b2, strict=True) if b is not None]
+    m_b = [b for b in m_b2 if b is not None]
+    print(
+        f"test split: {len(s_a)} of {len(s_all)} role sentences and {len(m_a)} of {len(m_all)} "
+        "messages have a second label; the tables use those"
+    )
 
     scorer = HybridScorer.load(LexiconScorer(default_standards()))
     enc = scorer.encoder
