@@ -64,7 +64,7 @@ def main() -> int:
     times: dict[str, list[float]] = {k: [] for k in variants}
     cos: dict[str, list[float]] = {k: [] for k in variants}
     alone: dict[str, list[float]] = {k: [] for k in variants}
-    for name, model in variants.items():
+    for model in variants.values():
         enc.model = model
         for b in batches[:3]:  # warm-up
             enc.forward(b)
